@@ -1,0 +1,39 @@
+# The course's two commands:  `make lab`  and  `make test`.
+# Both create the virtual environment .venv on first use and reuse it after.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.lossedu-installed
+
+.PHONY: setup lab test torch notebooks lint bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "lossedu needs Python 3.10 or newer; run make PYTHON=python3.1x ...")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[notebooks,test]"
+	touch $(STAMP)
+
+setup: $(STAMP)              ## create .venv with everything the course and its tests need
+
+lab: $(STAMP)                ## open the course in JupyterLab
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+test: $(STAMP)               ## run every test: library, doctests, notebooks (nbval), browser
+	$(BIN)/python -m pytest
+
+torch: $(STAMP)              ## add PyTorch 2.13.0 (CPU build) for the parity tests
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+
+notebooks: $(STAMP)          ## re-execute every lesson in place from a fresh kernel
+	$(BIN)/python -m lossedu._execute notebooks
+
+lint: $(STAMP)
+	$(BIN)/ruff check lossedu tests benchmarks notebooks
+
+bench: $(STAMP)              ## speed and accuracy benchmarks; results in benchmarks/README.md
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV)
