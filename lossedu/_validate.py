@@ -74,10 +74,14 @@ def check_probabilities(p: np.ndarray, name: str) -> None:
     check_no_nan(p, name)
     if (p < 0).any():
         i = tuple(int(k) for k in np.argwhere(p < 0)[0])
-        raise ValueError(f"{name} has a negative entry ({p[i]!r} at index {i}); probabilities are >= 0")
+        raise ValueError(
+            f"{name} has a negative entry ({p[i]!r} at index {i}); probabilities are >= 0"
+        )
     if (p > 1).any():
         i = tuple(int(k) for k in np.argwhere(p > 1)[0])
-        raise ValueError(f"{name} has an entry above 1 ({p[i]!r} at index {i}); probabilities are <= 1")
+        raise ValueError(
+            f"{name} has an entry above 1 ({p[i]!r} at index {i}); probabilities are <= 1"
+        )
 
 
 def check_distribution(p: np.ndarray, name: str, axis: int = -1) -> None:
