@@ -1,0 +1,551 @@
+"""Analytic gradients of the losses with respect to the logits, and a gradient checker.
+
+Every ``*_grad`` function takes the same arguments as the loss of the same name
+in :mod:`lossedu.functional` (and ``torch.nn.functional``) and returns an array
+with the shape and dtype of ``input``: the derivative of the loss with respect
+to each logit.  The one idea behind all of them (lesson 05) is that softmax
+followed by cross-entropy has the gradient
+
+    dL/dz = softmax(z) - y
+
+per sample, for a one-hot or a soft target ``y``.  Weights, label smoothing and
+the reduction only rescale that picture.
+
+``reduction="none"`` returns the gradient of ``loss.sum()``: for cross-entropy,
+binary cross-entropy and MSE every sample's loss depends only on its own logits,
+so each slice of the result is the gradient of that sample's loss.  This is what
+``loss.backward(torch.ones_like(loss))`` gives in PyTorch.
+
+:func:`numerical_grad` and :func:`check_grad` confirm any of these (or your
+own) gradients with central finite differences.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from lossedu._validate import (
+    as_float_array,
+    as_index_array,
+    check_no_nan,
+    check_not_empty,
+    check_probabilities,
+    check_reduction,
+    check_same_shape,
+)
+from lossedu.functional import softmax
+
+__all__ = [
+    "cross_entropy_grad",
+    "kl_div_grad",
+    "binary_cross_entropy_with_logits_grad",
+    "mse_softmax_grad",
+    "numerical_grad",
+    "check_grad",
+    "GradCheck",
+]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _logits(input: Any) -> np.ndarray:
+    x = as_float_array(input, "input", allow_int=False)
+    check_not_empty(x, "input")
+    check_no_nan(x, "input")
+    if x.ndim == 0:
+        raise ValueError(
+            "input must have at least one dimension (the classes), got a 0-d array"
+        )
+    return x
+
+
+def _class_dim(x: np.ndarray) -> int:
+    """PyTorch's class dimension: 0 for a single sample of shape (C,), else 1."""
+    return 0 if x.ndim == 1 else 1
+
+
+def _softmax_dim(x: np.ndarray, dim: int | None) -> int:
+    if dim is None:
+        return _class_dim(x)
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an int or None, got {type(dim).__name__}")
+    if not -x.ndim <= dim < x.ndim:
+        raise ValueError(f"dim {dim} is out of range for input with {x.ndim} dimension(s)")
+    return int(dim) % x.ndim
+
+
+def _along(v: np.ndarray, ndim: int, dim: int) -> np.ndarray:
+    """View a vector of length C so that it broadcasts along axis ``dim`` of an ndim array."""
+    shape = [1] * ndim
+    shape[dim] = v.shape[0]
+    return v.reshape(shape)
+
+
+def _class_weight(weight: Any, num_classes: int, dtype: np.dtype) -> np.ndarray | None:
+    if weight is None:
+        return None
+    w = as_float_array(weight, "weight")
+    check_no_nan(w, "weight")
+    if w.shape != (num_classes,):
+        raise ValueError(
+            f"weight must have shape ({num_classes},), one weight per class, got {w.shape}"
+        )
+    return w.astype(dtype, copy=False)
+
+
+def _broadcast_weight(value: Any, name: str, x: np.ndarray) -> np.ndarray | None:
+    """A weight that broadcasts to ``x`` without changing x's shape (PyTorch's rule)."""
+    if value is None:
+        return None
+    w = as_float_array(value, name)
+    check_no_nan(w, name)
+    try:
+        shape = np.broadcast_shapes(w.shape, x.shape)
+    except ValueError:
+        shape = None
+    if shape != x.shape:
+        raise ValueError(
+            f"{name} of shape {w.shape} does not broadcast to input's shape {x.shape}"
+        )
+    return w.astype(x.dtype, copy=False)
+
+
+def _label_smoothing(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"label_smoothing must be a number, got {type(value).__name__}")
+    if not 0.0 <= float(value) <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0, got {value}")
+    return float(value)
+
+
+def _softmax_backward(p: np.ndarray, a: np.ndarray, dim: int) -> np.ndarray:
+    """Gradient of  -sum_c a_c log softmax(z)_c  with respect to z:  p * sum(a) - a."""
+    return p * np.sum(a, axis=dim, keepdims=True) - a
+
+
+# --------------------------------------------------------------------------- softmax + CE
+
+
+def cross_entropy_grad(
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> np.ndarray:
+    """Gradient of ``functional.cross_entropy`` with respect to the logits ``input``.
+
+    Per sample the loss is  L = -sum_c a_c log softmax(z)_c  for a coefficient
+    vector a, and its gradient is
+
+        dL/dz = softmax(z) * sum_c a_c - a
+
+    which is  softmax(z) - y  when a is a distribution y (no weights):
+
+    - class-index target t:  a_c = w_t (1 - eps) [c = t] + w_c eps / C,
+      and a = 0 for samples whose target equals ``ignore_index``;
+    - probability target y:  a_c = w_c ((1 - eps) y_c + eps / C).
+
+    (w = ``weight`` or all ones, eps = ``label_smoothing``, C classes.)  The
+    reduction then scales the result: ``"sum"`` and ``"none"`` by 1 (see the
+    module docstring for ``"none"``); ``"mean"`` by 1 / sum of w_t over the
+    samples not ignored for index targets, and by 1 / (number of samples) for
+    probability targets, exactly as PyTorch.  If that weight sum is 0 the mean
+    is undefined: the loss is NaN and so is the gradient of every sample that
+    was not ignored (PyTorch does the same).
+
+    Shapes: ``input`` (C,), (N, C) or (N, C, d1, ...), classes on axis 1 (axis 0
+    for a single sample); ``target`` of integer class indices with ``input``'s
+    shape minus the class axis, or of probabilities with ``input``'s shape.
+    ``weight`` (C,).  Returns an array of ``input``'s shape and dtype.
+
+    Example: the gradient is the prediction minus the one-hot target, divided
+    by N = 2 for the mean.
+
+    >>> import numpy as np
+    >>> z = np.array([[2.0, 1.0, 0.1], [0.0, 0.0, 0.0]])
+    >>> print(np.round(cross_entropy_grad(z, np.array([0, 2])), 4))
+    [[-0.1705  0.1212  0.0493]
+     [ 0.1667  0.1667 -0.3333]]
+    >>> print(np.round(cross_entropy_grad(z, np.array([0, 2]), reduction="none")[0], 4))
+    [-0.341   0.2424  0.0986]
+    """
+    x = _logits(input)
+    check_reduction(reduction)
+    eps = _label_smoothing(label_smoothing)
+    cdim = _class_dim(x)
+    num_classes = x.shape[cdim]
+    w = _class_weight(weight, num_classes, x.dtype)
+    p = softmax(x, dim=cdim)
+    t = np.asarray(target)
+
+    if t.shape == x.shape and t.dtype.kind not in "biu":
+        # Probability ("soft") targets.
+        y = as_float_array(t, "target")
+        check_probabilities(y, "target")
+        a = y.astype(x.dtype, copy=False)
+        if eps > 0:
+            a = a * (1 - eps) + eps / num_classes
+        if w is not None:
+            a = a * _along(w, x.ndim, cdim)
+        g = _softmax_backward(p, a, cdim)
+        if reduction == "mean":
+            g = g / (x.size // num_classes)
+        return g.astype(x.dtype, copy=False)
+
+    # Class-index ("hard") targets.
+    if t.dtype.kind == "f":
+        raise TypeError(
+            f"target of shape {t.shape} holds floats, but probability targets must have "
+            f"input's shape {x.shape}; class-index targets must be integers"
+        )
+    y = as_index_array(t, "target")
+    expected = x.shape[:cdim] + x.shape[cdim + 1 :]
+    if y.shape != expected:
+        raise ValueError(
+            f"target must hold one class index per sample, shape {expected} for input of "
+            f"shape {x.shape} (or probabilities of shape {x.shape}), got {y.shape}"
+        )
+    keep = y != ignore_index
+    bad = keep & ((y < 0) | (y >= num_classes))
+    if bad.any():
+        i = tuple(int(k) for k in np.argwhere(bad)[0])
+        raise ValueError(
+            f"target has class index {int(y[i])} at index {i}, out of range for "
+            f"{num_classes} classes (0..{num_classes - 1}, or ignore_index={ignore_index})"
+        )
+    safe = np.where(keep, y, 0)
+    classes = _along(np.arange(num_classes), x.ndim, cdim)
+    onehot = (classes == np.expand_dims(safe, cdim)).astype(x.dtype)
+    w_full = np.ones(num_classes, dtype=x.dtype) if w is None else w
+    w_t = w_full[safe] * keep  # weight of each sample's true class, 0 if ignored
+    a = (1 - eps) * onehot * np.expand_dims(w_t, cdim)
+    if eps > 0:
+        a = a + (eps / num_classes) * _along(w_full, x.ndim, cdim) * np.expand_dims(keep, cdim)
+    g = _softmax_backward(p, a, cdim)
+    if reduction == "mean":
+        total = np.sum(w_t, dtype=np.float64)
+        if total == 0:
+            undefined = np.where(np.expand_dims(keep, cdim), np.nan, 0.0)
+            return np.broadcast_to(undefined, x.shape).astype(x.dtype)
+        g = g / total
+    return g.astype(x.dtype, copy=False)
+
+
+# --------------------------------------------------------------------------- KL
+
+
+def kl_div_grad(
+    input: Any,
+    target: Any,
+    reduction: str = "mean",
+    log_target: bool = False,
+    *,
+    dim: int | None = None,
+) -> np.ndarray:
+    """Gradient of ``kl_div(log_softmax(input, dim), target, reduction, log_target)``
+    with respect to the logits ``input``.
+
+    KLDivLoss takes the prediction as log-probabilities; here ``input`` holds the
+    logits z that a log_softmax turns into them.  With y = ``target`` (or
+    exp(target) when ``log_target``), the pointwise loss is y (log y - log q) with
+    q = softmax(z), and the label's entropy term y log y does not depend on z, so
+
+        dL/dz = softmax(z) * sum_c y_c - y      (= softmax(z) - y for a distribution y)
+
+    per slice along ``dim``: the cross-entropy gradient (lesson 05).  Scaling:
+    ``"batchmean"`` divides by input.shape[0] (the batch size N), ``"mean"`` by
+    every element (N * C), ``"sum"``/``"none"`` by 1.  So for (N, C) input,
+    ``kl_div_grad(z, y, "batchmean")`` equals ``cross_entropy_grad(z, y)``
+    with the default ``"mean"``.
+
+    Shapes: ``input`` and ``target`` the same shape; ``dim`` (default: PyTorch's
+    class axis, 1, or 0 for a 1-d input) is the axis the softmax runs over.
+    Returns an array of ``input``'s shape and dtype.
+
+    >>> import numpy as np
+    >>> z = np.array([[2.0, 1.0, 0.1], [0.0, 0.0, 0.0]])
+    >>> y = np.array([[0.8, 0.2, 0.0], [0.3, 0.3, 0.4]])
+    >>> print(np.round(kl_div_grad(z, y, reduction="batchmean"), 4))
+    [[-0.0705  0.0212  0.0493]
+     [ 0.0167  0.0167 -0.0333]]
+    """
+    x = _logits(input)
+    check_reduction(reduction, ("none", "batchmean", "sum", "mean"))
+    if not isinstance(log_target, (bool, np.bool_)):
+        raise TypeError(f"log_target must be True or False, got {type(log_target).__name__}")
+    d = _softmax_dim(x, dim)
+    t = as_float_array(target, "target")
+    check_same_shape(x, t, "input", "target")
+    if log_target:
+        check_no_nan(t, "target")
+        if (t > 0).any():
+            i = tuple(int(k) for k in np.argwhere(t > 0)[0])
+            raise ValueError(
+                f"target has a positive entry ({t[i]!r} at index {i}) but log_target=True "
+                "means it holds log-probabilities, which are <= 0"
+            )
+        y = np.exp(t)
+    else:
+        check_probabilities(t, "target")
+        y = t
+    g = _softmax_backward(softmax(x, dim=d), y.astype(x.dtype, copy=False), d)
+    if reduction == "mean":
+        g = g / x.size
+    elif reduction == "batchmean":
+        g = g / x.shape[0]
+    return g.astype(x.dtype, copy=False)
+
+
+# --------------------------------------------------------------------------- BCE with logits
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-x)) without overflow: exp only ever sees -|x|."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def binary_cross_entropy_with_logits_grad(
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    reduction: str = "mean",
+    pos_weight: Any = None,
+) -> np.ndarray:
+    """Gradient of ``functional.binary_cross_entropy_with_logits`` w.r.t. the logits.
+
+    The loss per element is  -w [pw y log s(x) + (1 - y) log(1 - s(x))]  with
+    s the sigmoid, w = ``weight`` and pw = ``pos_weight`` (default 1), so
+
+        dL/dx = w (s(x) (pw y + 1 - y) - pw y)      (= w (s(x) - y) when pw = 1)
+
+    divided by the number of elements for ``"mean"``.  ``weight`` and
+    ``pos_weight`` broadcast to ``input`` (``pos_weight`` is usually one value
+    per class, shape (C,), on the last axis) but may not enlarge it.
+
+    Shapes: ``input`` and ``target`` any same shape.  Returns ``input``'s shape.
+
+    >>> import numpy as np
+    >>> x = np.array([0.0, 2.0, -1.0])
+    >>> y = np.array([1.0, 1.0, 0.0])
+    >>> print(np.round(binary_cross_entropy_with_logits_grad(x, y, reduction="sum"), 4))
+    [-0.5    -0.1192  0.2689]
+    """
+    x = as_float_array(input, "input", allow_int=False)
+    check_not_empty(x, "input")
+    check_no_nan(x, "input")
+    check_reduction(reduction)
+    y = as_float_array(target, "target")
+    check_same_shape(x, y, "input", "target")
+    check_probabilities(y, "target")
+    y = y.astype(x.dtype, copy=False)
+    w = _broadcast_weight(weight, "weight", x)
+    pw = _broadcast_weight(pos_weight, "pos_weight", x)
+    s = _sigmoid(x)
+    if pw is None:
+        g = s - y
+    else:
+        py = pw * y
+        g = s * (py + 1 - y) - py
+    if w is not None:
+        g = g * w
+    if reduction == "mean":
+        g = g / x.size
+    return np.asarray(g, dtype=x.dtype)
+
+
+# --------------------------------------------------------------------------- MSE on softmax
+
+
+def mse_softmax_grad(
+    input: Any,
+    target: Any,
+    reduction: str = "mean",
+    *,
+    dim: int | None = None,
+) -> np.ndarray:
+    """Gradient of ``mse_loss(softmax(input, dim), target, reduction)`` w.r.t. the logits.
+
+    With q = softmax(z) and g = dL/dq = 2 (q - y) (divided by the number of
+    elements for ``"mean"``), the softmax Jacobian diag(q) - q q^T gives
+
+        dL/dz = q * (g - sum_c q_c g_c)
+
+    Every term carries a factor q: when the model is confidently wrong, the
+    true class's q is tiny and so is its gradient, which is why MSE on softmax
+    outputs learns slowly where cross-entropy (gradient q - y) learns fastest.
+
+    Shapes: ``input`` and ``target`` the same shape, softmax over ``dim``
+    (default: PyTorch's class axis, 1, or 0 for a 1-d input).
+
+    >>> import numpy as np
+    >>> wrong = np.array([[-5.0, 5.0]])        # confident that class 1 is right
+    >>> y = np.array([[1.0, 0.0]])             # but it is class 0
+    >>> print(np.round(mse_softmax_grad(wrong, y), 6))
+    [[-9.1e-05  9.1e-05]]
+    >>> print(np.round(cross_entropy_grad(wrong, np.array([0])), 6))
+    [[-0.999955  0.999955]]
+    """
+    x = _logits(input)
+    check_reduction(reduction)
+    d = _softmax_dim(x, dim)
+    y = as_float_array(target, "target")
+    check_same_shape(x, y, "input", "target")
+    check_no_nan(y, "target")
+    q = softmax(x, dim=d)
+    g = 2 * (q - y.astype(x.dtype, copy=False))
+    if reduction == "mean":
+        g = g / x.size
+    out = q * (g - np.sum(q * g, axis=d, keepdims=True))
+    return out.astype(x.dtype, copy=False)
+
+
+# --------------------------------------------------------------------------- checker
+
+
+def numerical_grad(
+    f: Callable[[np.ndarray], Any], x: Any, eps: float | None = None
+) -> np.ndarray:
+    """Central-difference gradient of a scalar function ``f`` at ``x``.
+
+        df/dx_i ~ (f(x + h_i e_i) - f(x - h_i e_i)) / (2 h_i),
+        h_i = eps * max(1, |x_i|)
+
+    ``eps`` defaults to the cube root of float64's machine epsilon (about 6e-6),
+    which balances the O(h^2) truncation error against rounding.  ``x`` is
+    copied to float64; ``f`` is called 2 * x.size times, so this is for small
+    arrays.  Returns a float64 array of ``x``'s shape.
+
+    >>> import numpy as np
+    >>> print(np.round(numerical_grad(lambda v: np.sum(v ** 3), np.array([1.0, -2.0])), 6))
+    [ 3. 12.]
+    """
+    x0 = np.array(as_float_array(x, "x"), dtype=np.float64)  # a private copy
+    check_not_empty(x0, "x")
+    check_no_nan(x0, "x")
+    if eps is None:
+        eps = float(np.finfo(np.float64).eps) ** (1 / 3)
+    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)):
+        raise TypeError(f"eps must be a number, got {type(eps).__name__}")
+    if not 0 < eps < 1:
+        raise ValueError(f"eps must be a small positive step like 1e-6, got {eps}")
+    grad = np.empty_like(x0)
+    flat = x0.reshape(-1)  # a view: editing it edits x0
+    for i in range(flat.size):
+        xi = flat[i]
+        h = eps * max(1.0, abs(xi))
+        flat[i] = xi + h
+        up = _scalar(f(x0))
+        flat[i] = xi - h
+        down = _scalar(f(x0))
+        step = (xi + h) - (xi - h)  # the step actually taken after rounding
+        flat[i] = xi
+        grad.reshape(-1)[i] = (up - down) / step
+    return grad
+
+
+def _scalar(value: Any) -> float:
+    arr = np.asarray(value)
+    if arr.size != 1:
+        raise ValueError(
+            f"f must return a single number (reduce the loss with 'mean' or 'sum'), "
+            f"got an array of shape {arr.shape}"
+        )
+    return float(arr.reshape(()))
+
+
+@dataclass(frozen=True)
+class GradCheck:
+    """The outcome of :func:`check_grad`; ``bool(result)`` is ``result.passed``."""
+
+    passed: bool
+    rel_error: float
+    max_abs_error: float
+    worst_index: tuple[int, ...]
+    analytic: np.ndarray
+    numeric: np.ndarray
+    rtol: float
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        verdict = "passed" if self.passed else "FAILED"
+        return (
+            f"GradCheck({verdict}: rel_error {self.rel_error:.1e} "
+            f"{'<=' if self.passed else '>'} rtol {self.rtol:.0e}, "
+            f"max_abs_error {self.max_abs_error:.1e} at {self.worst_index})"
+        )
+
+
+def check_grad(
+    f: Callable[[np.ndarray], Any],
+    grad: Callable[[np.ndarray], Any] | Any,
+    x: Any,
+    *,
+    eps: float | None = None,
+    rtol: float = 1e-6,
+) -> GradCheck:
+    """Compare an analytic gradient with central differences of ``f`` at ``x``.
+
+    ``grad`` is either the gradient array at ``x`` or a function returning it.
+    The reported error is relative to the size of the gradient as a whole,
+
+        rel_error = max_i |analytic_i - numeric_i| / max_i max(|analytic_i|, |numeric_i|)
+
+    so that coordinates whose true derivative is 0 (where finite differences only
+    leave rounding noise) do not dominate.  It is 0 when both are all zeros.
+    The check passes when rel_error <= ``rtol``; central differences in float64
+    are typically good to about 1e-9 on these losses.
+
+    >>> import numpy as np
+    >>> from lossedu.functional import log_softmax
+    >>> z = np.array([[2.0, 1.0, 0.1]])
+    >>> loss = lambda v: -log_softmax(v, dim=1)[0, 0]
+    >>> check_grad(loss, cross_entropy_grad(z, np.array([0])), z).passed
+    True
+    >>> check_grad(loss, -cross_entropy_grad(z, np.array([0])), z)  # wrong sign
+    GradCheck(FAILED: rel_error 2.0e+00 > rtol 1e-06, max_abs_error 6.8e-01 at (0, 0))
+    """
+    x0 = np.array(as_float_array(x, "x"), dtype=np.float64)
+    analytic = np.asarray(grad(x0.copy()) if callable(grad) else grad)
+    if analytic.dtype.kind not in "biuf":
+        raise TypeError(f"grad must be a numeric array, got dtype {analytic.dtype}")
+    analytic = analytic.astype(np.float64)
+    if analytic.shape != x0.shape:
+        raise ValueError(
+            f"grad must have x's shape {x0.shape} (one derivative per entry), "
+            f"got {analytic.shape}"
+        )
+    if not (isinstance(rtol, (int, float, np.floating)) and rtol > 0):
+        raise ValueError(f"rtol must be a positive number, got {rtol!r}")
+    numeric = numerical_grad(f, x0, eps=eps)
+    diff = np.abs(analytic - numeric)
+    with np.errstate(invalid="ignore"):
+        nan_pos = np.isnan(diff)
+    if nan_pos.any():  # a NaN anywhere is a failure, reported where it is
+        worst_flat = int(np.argmax(nan_pos.reshape(-1)))
+        rel = max_abs = math.inf
+    else:
+        worst_flat = int(np.argmax(diff.reshape(-1)))
+        max_abs = float(diff.reshape(-1)[worst_flat])
+        scale = float(max(np.max(np.abs(analytic)), np.max(np.abs(numeric))))
+        rel = 0.0 if max_abs == 0 else (max_abs / scale if scale > 0 else math.inf)
+    worst = tuple(int(i) for i in np.unravel_index(worst_flat, x0.shape))
+    return GradCheck(
+        passed=bool(rel <= rtol),
+        rel_error=rel,
+        max_abs_error=max_abs,
+        worst_index=worst,
+        analytic=analytic,
+        numeric=numeric,
+        rtol=float(rtol),
+    )
