@@ -46,6 +46,8 @@ def as_float_array(x: Any, name: str, *, allow_int: bool = True) -> np.ndarray:
 def as_index_array(x: Any, name: str) -> np.ndarray:
     """Return ``x`` as an int64 array of class indices; floats are a ``TypeError``."""
     arr = np.asarray(x)
+    if arr.size == 0 and arr.dtype.kind == "f":  # np.asarray([]) is float64
+        arr = arr.astype(np.int64)
     if arr.dtype.kind == "b" or arr.dtype.kind not in "iu":
         raise TypeError(f"{name} must hold integer class indices, got dtype {arr.dtype}")
     return arr.astype(np.int64, copy=False)
