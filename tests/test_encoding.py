@@ -76,7 +76,7 @@ def test_smooth_labels_matches_torch_label_smoothing(torch):
         (lambda: encoding.one_hot([]), ValueError, "labels is empty"),
         (lambda: encoding.one_hot([0], 0), ValueError, "num_classes must be >= 1"),
         (lambda: encoding.one_hot([0], 2.0), TypeError, "num_classes must be an int"),
-        (lambda: encoding.names_to_one_hot("bird", CLASSES), ValueError, "'bird'.*not in the vocab"),
+        (lambda: encoding.names_to_one_hot("bird", CLASSES), ValueError, "'bird'.*vocab"),
         (lambda: encoding.names_to_indices("cat", ["cat", "cat"]), ValueError, "repeated"),
         (lambda: encoding.smooth_labels([0, 1], 1.5), ValueError, "epsilon must be in"),
         (lambda: encoding.smooth_labels([0, 2], 0.1), ValueError, "targets has an entry above 1"),

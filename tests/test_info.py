@@ -110,7 +110,12 @@ def test_soft_label_ce_is_entropy_plus_kl():
 
 @pytest.mark.parametrize(
     ("p", "expected_bits"),
-    [(0.0, 0.0), (1.0, 0.0), (0.5, 1.0), (0.11, -(0.11 * math.log2(0.11) + 0.89 * math.log2(0.89)))],
+    [
+        (0.0, 0.0),
+        (1.0, 0.0),
+        (0.5, 1.0),
+        (0.11, -(0.11 * math.log2(0.11) + 0.89 * math.log2(0.89))),
+    ],
 )
 def test_binary_entropy(p, expected_bits):
     assert info.binary_entropy(p, base=2) == pytest.approx(expected_bits, rel=1e-14, abs=0)
