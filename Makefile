@@ -27,7 +27,7 @@ torch: $(STAMP)              ## add PyTorch 2.13.0 (CPU build) for the parity te
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 
 notebooks: $(STAMP)          ## re-execute every lesson in place from a fresh kernel
-	$(BIN)/python -m lossedu._execute notebooks
+	$(BIN)/python tools/execute_notebooks.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check lossedu tests benchmarks notebooks
