@@ -201,6 +201,12 @@ def cross_entropy_grad(
         return g.astype(x.dtype, copy=False)
 
     # Class-index ("hard") targets.
+    if t.shape == x.shape:
+        raise TypeError(
+            f"target has input's shape {x.shape}, as probability targets do, but dtype "
+            f"{t.dtype}: probability targets must be floats (np.asarray(target, dtype=float)); "
+            f"class indices have input's shape without the class axis"
+        )
     if t.dtype.kind == "f":
         raise TypeError(
             f"target of shape {t.shape} holds floats, but probability targets must have "
