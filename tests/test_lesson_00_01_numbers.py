@@ -1,0 +1,90 @@
+"""Every number lessons 00 and 01 print, read from the stored outputs and
+checked against a closed form computed here (nbval separately guarantees that
+re-running the lesson prints the same text)."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NUMBER = r"(-?\d+(?:\.\d+)?)"
+
+
+def printed_text(lesson: str) -> str:
+    nb = json.loads((NOTEBOOKS / f"{lesson}.ipynb").read_text(encoding="utf-8"))
+    parts = []
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            if out["output_type"] == "stream":
+                parts.append("".join(out["text"]))
+            elif "text/plain" in out.get("data", {}):
+                parts.append("".join(out["data"]["text/plain"]))
+    return "\n".join(parts)
+
+
+def printed(lesson: str, pattern: str) -> list[float]:
+    """The numbers captured by ``pattern`` (with NUMBER groups) in the lesson's output."""
+    match = re.search(pattern, printed_text(lesson))
+    assert match, f"{lesson} no longer prints {pattern!r}"
+    return [float(g) for g in match.groups()]
+
+
+def test_00_fair_coin_by_hand_and_lossedu():
+    by_hand, lib = printed("00_start_here", rf"by hand: {NUMBER} bits,  lossedu: {NUMBER} bits")
+    assert by_hand == lib == 1.0  # -2 * 0.5 * log2(0.5)
+
+
+def test_00_error_message_is_shown():
+    assert "ValueError: p must sum to 1" in printed_text("00_start_here")
+
+
+def test_01_integer_codes_invent_order_and_distance():
+    (mean,) = printed("01_one_hot_encoding", rf"mean of cat and monkey = {NUMBER}")
+    assert mean == (0 + 2) / 2 == 1  # the code of dog
+    (near,) = printed("01_one_hot_encoding", rf"cat vs dog: +{NUMBER}")
+    (far,) = printed("01_one_hot_encoding", rf"cat vs monkey: *{NUMBER}")
+    assert (near, far) == ((0 - 1) ** 2, (0 - 2) ** 2)
+
+
+def test_01_one_hot_table():
+    text = printed_text("01_one_hot_encoding")
+    assert "[[0 1 0]\n [1 0 0]\n [0 0 1]\n [0 1 0]]" in text  # dog, cat, monkey, dog
+    assert "dog    -> [0 1 0]" in text and "monkey -> [0 0 1]" in text
+    assert text.count("same as lossedu: True") == 3
+
+
+def test_01_distance_between_classes():
+    (distance,) = printed("01_one_hot_encoding", rf"distance dog-cat = {NUMBER}")
+    assert distance == round(math.sqrt(2), 4)
+
+
+def test_01_hard_and_soft_labels_are_distributions():
+    hard = printed("01_one_hot_encoding", rf"hard: \[[^\]]*\]  sum = {NUMBER}  min = {NUMBER}")
+    soft = printed("01_one_hot_encoding", rf"soft: \[[^\]]*\]  sum = {NUMBER}  min = {NUMBER}")
+    assert hard == soft == [1.0, 0.0]
+
+
+def test_01_decoding():
+    text = printed_text("01_one_hot_encoding")
+    assert "argmax: [1 0 2] -> ['dog', 'cat', 'monkey']" in text
+    assert "round trip: [1 0 2 1] == [1 0 2 1]" in text
+
+
+def test_01_label_smoothing_numbers():
+    c, eps = 3, 0.1
+    other, true, total = printed(
+        "01_one_hot_encoding", rf"\[{NUMBER} +{NUMBER} +[\d.]+\]  sum = {NUMBER}"
+    )
+    assert other == round(eps / c, 4) and true == round(1 - eps + eps / c, 4)
+    assert total == 1.0
+    (kept,) = printed("01_one_hot_encoding", rf"eps = 0.1, C = 3: {NUMBER}")
+    assert kept == pytest.approx(round(0.9 + 0.1 / 3, 4))
+
+
+def test_01_nearly_hard_label_is_not_one_hot():
+    assert "is one-hot: False | its argmax: 1" in printed_text("01_one_hot_encoding")
