@@ -123,3 +123,84 @@ def log_base(base: float | None) -> float:
 def check_reduction(reduction: str, allowed: tuple[str, ...] = REDUCTIONS) -> None:
     if reduction not in allowed:
         raise ValueError(f"reduction must be one of {allowed}, got {reduction!r}")
+
+
+# ---------------------------------------------------------------------------
+# Added for lossedu.functional (the torch.nn.functional look-alikes).
+# ---------------------------------------------------------------------------
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _first_index(mask: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(k) for k in np.argwhere(mask)[0])
+
+
+def check_float32_or_64(x: np.ndarray, name: str) -> None:
+    """float32 or float64 only: the dtypes whose results are compared with PyTorch."""
+    if x.dtype not in FLOAT_DTYPES:
+        raise TypeError(f"{name} must be float32 or float64, got dtype {x.dtype}")
+
+
+def as_float_like(x: Any, like: np.ndarray, name: str) -> np.ndarray:
+    """``x`` (floats, integers or booleans) converted to the dtype of ``like``."""
+    return as_float_array(x, name, allow_int=True).astype(like.dtype, copy=False)
+
+
+def check_finite(x: np.ndarray, name: str, what: str = "must be finite") -> None:
+    """No NaN and no infinity."""
+    check_no_nan(x, name)
+    if np.isinf(x).any():
+        i = _first_index(np.isinf(x))
+        raise ValueError(f"{name} contains {x[i]} at index {i}; it {what}")
+
+
+def check_nonnegative(x: np.ndarray, name: str) -> None:
+    """No NaN, nothing below 0 (weights and rescalings)."""
+    check_no_nan(x, name)
+    if (x < 0).any():
+        i = _first_index(x < 0)
+        raise ValueError(f"{name} has a negative entry ({x[i]!r} at index {i}); it must be >= 0")
+
+
+def check_log_probabilities(x: np.ndarray, name: str) -> None:
+    """Log-probabilities: no NaN and nothing above 0 (-inf, the log of 0, is allowed)."""
+    check_no_nan(x, name)
+    if (x > 0).any():
+        i = _first_index(x > 0)
+        raise ValueError(
+            f"{name} must hold log-probabilities (<= 0) but has {x[i]!r} at index {i}; "
+            "did you pass probabilities or logits? Take log_softmax of the logits first"
+        )
+
+
+def check_broadcasts_to(x: np.ndarray, shape: tuple[int, ...], name: str, other: str) -> None:
+    """``x`` stretches to ``shape`` without changing it (a per-class weight, say)."""
+    try:
+        ok = np.broadcast_shapes(x.shape, shape) == tuple(shape)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(
+            f"{name} of shape {x.shape} does not broadcast to the shape {tuple(shape)} of {other}"
+        )
+
+
+def check_class_indices(target: np.ndarray, num_classes: int, ignore_index: int, name: str) -> None:
+    """Every entry a class 0..C-1 or ``ignore_index``; an ``IndexError`` otherwise (as PyTorch)."""
+    bad = ((target < 0) | (target >= num_classes)) & (target != ignore_index)
+    if bad.any():
+        i = _first_index(bad)
+        raise IndexError(
+            f"{name} has class index {int(target[i])} at index {i}, out of range for "
+            f"{num_classes} classes (valid: 0..{num_classes - 1}, or ignore_index={ignore_index})"
+        )
+
+
+def check_number_in(value: Any, name: str, low: float, high: float) -> float:
+    """A real number in the closed interval [low, high], returned as a float."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
+    return float(value)

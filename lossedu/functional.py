@@ -1,34 +1,768 @@
 """Loss functions with the names, arguments and values of ``torch.nn.functional``.
 
-Plain, vectorised NumPy. (Stub: being filled in.)
+Each function here takes NumPy arrays where PyTorch 2.13 takes tensors and
+returns the number PyTorch returns, so a learner who moves to PyTorch gets the
+same result.  Everything is plain, vectorised NumPy; losses are in nats
+(natural logarithms).
+
+Conventions shared by every function:
+
+* **Shapes.**  For the losses over classes the class axis is axis 1, or axis 0
+  of a 1-d input: logits ``(C)``, ``(N, C)`` or ``(N, C, d1, ..., dk)``.  Shapes
+  that should match must match exactly; nothing is broadcast silently (a
+  ``weight`` or ``pos_weight`` may be stretched to the input's shape, as in
+  PyTorch, but never the other way round).
+* **Dtypes.**  Predictions (``input``) are float32 or float64 and fix the dtype
+  of the result: float32 in, float32 out.  Targets and weights are converted to
+  that dtype.  Integer logits are a ``TypeError``, as in PyTorch.
+* **Reductions.**  ``"none"`` returns an array of the per-element shape;
+  ``"mean"`` and ``"sum"`` return a NumPy scalar of the input's dtype.
+* **Bad input** is a ``ValueError`` or ``TypeError`` naming the argument (an
+  ``IndexError`` for an out-of-range class index, as in PyTorch).  Where
+  PyTorch quietly returns NaN or accepts nonsense, lossedu refuses: NaN
+  anywhere, empty input, probabilities outside [0, 1], log-probabilities above
+  0, a negative weight, ``label_smoothing`` outside [0, 1].
+* **Keyword-only options.**  PyTorch still has the deprecated ``size_average``
+  and ``reduce`` slots between the arguments, so ``cross_entropy(x, y, w,
+  -100)`` means something else there.  Every option after those slots is
+  keyword-only here, so a positional call can never silently disagree.
+
+Implementation notes are on each function; the numerics are those of lesson 06:
+subtract the maximum before ``exp`` (the log-sum-exp trick), stay in the log
+domain, and use ``log1p`` where ``1 + tiny`` would round away the answer.
 """
 
 from __future__ import annotations
 
+import warnings
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from lossedu._validate import as_float_array, check_not_empty
+from lossedu import _validate
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
+
+__all__ = [
+    "logsumexp",
+    "log_softmax",
+    "softmax",
+    "nll_loss",
+    "cross_entropy",
+    "kl_div",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "sigmoid_focal_loss",
+    "l1_loss",
+    "mse_loss",
+]
+
+# ------------------------------------------------------------------ private helpers
 
 
-def logsumexp(input: np.ndarray, dim: int, keepdim: bool = False) -> np.ndarray:
-    """log Σ exp(input) along ``dim``, computed as m + log Σ exp(input − m), m = max."""
-    x = as_float_array(input, "input", allow_int=False)
-    check_not_empty(x, "input")
-    m = np.max(x, axis=dim, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)
-    out = m + np.log(np.sum(np.exp(x - m), axis=dim, keepdims=True))
-    return out if keepdim else np.squeeze(out, axis=dim)
+def _float_input(input: ArrayLike, name: str = "input", dtype: DTypeLike = None) -> np.ndarray:
+    """``input`` as a non-empty float32/float64 array; integers only with an explicit dtype."""
+    if dtype is None:
+        x = _validate.as_float_array(input, name, allow_int=False)
+    else:
+        dtype = np.dtype(dtype)
+        if dtype not in _validate.FLOAT_DTYPES:
+            raise TypeError(f"dtype must be float32 or float64, got {dtype}")
+        x = _validate.as_float_array(input, name).astype(dtype, copy=False)
+    _validate.check_float32_or_64(x, name)
+    _validate.check_not_empty(x, name)
+    return x
 
 
-def log_softmax(input: np.ndarray, dim: int) -> np.ndarray:
-    """log softmax(input) = (input − max) − log Σ exp(input − max) along ``dim``."""
-    x = as_float_array(input, "input", allow_int=False)
-    shifted = x - np.max(x, axis=dim, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+def _wrap_dim(dim: int, ndim: int) -> int:
+    """``dim`` as an axis in 0..ndim-1 (a 0-d array counts as 1-d, as in PyTorch)."""
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise np.exceptions.AxisError(
+            f"dim {dim} is out of range for input with {ndim} dimension(s) "
+            f"(expected {-n} <= dim <= {n - 1})"
+        )
+    return int(dim) % n
 
 
-def softmax(input: np.ndarray, dim: int) -> np.ndarray:
-    """softmax(input)_i = exp(input_i − max) / Σ_j exp(input_j − max) along ``dim``."""
-    x = as_float_array(input, "input", allow_int=False)
-    e = np.exp(x - np.max(x, axis=dim, keepdims=True))
-    return e / np.sum(e, axis=dim, keepdims=True)
+def _implicit_dim(name: str, ndim: int) -> int:
+    """PyTorch's legacy choice when ``dim`` is omitted: 0 for 0-, 1- and 3-d input, else 1."""
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. "
+        "Change the call to include dim=X as an argument.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _check_max(m: np.ndarray, x: np.ndarray, name: str) -> None:
+    """Refuse what makes softmax undefined, read off the maxima ``m`` of its slices.
+
+    A NaN anywhere makes its slice's max NaN; a +inf logit makes it +inf (softmax
+    would be inf/inf); a slice of only -inf has max -inf (0/0).  A -inf logit
+    among finite ones is fine: it is a masked class with probability 0.
+    """
+    if np.isnan(m).any():
+        _validate.check_no_nan(x, name)
+    if np.isposinf(m).any():
+        raise ValueError(f"{name} contains +inf; logits must be finite (or -inf to mask a class)")
+    if np.isneginf(m).any():
+        raise ValueError(f"{name} has a slice that is all -inf; softmax over it is undefined")
+
+
+def _shift_by_max(x: np.ndarray, axis: int) -> np.ndarray:
+    """``x - max(x)`` along ``axis``: the log-sum-exp trick, so no ``exp`` can overflow."""
+    m = np.max(x, axis=axis, keepdims=True)
+    _check_max(m, x, "input")
+    with np.errstate(over="ignore"):  # e.g. -1e308 - 1e308 = -inf, whose exp is 0 as it should be
+        return x - m
+
+
+# Cross-entropy runs through the logits in blocks of about this many numbers,
+# so the temporary exp(x - max) stays in the CPU cache instead of main memory.
+_BLOCK = 1 << 16
+
+
+def _row_max_and_log_sum_exp(x2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each row of the 2-d ``x2``: its max m and  log Σ_c exp(x_c − m).
+
+    The sum is the log-sum-exp trick done block by block of rows (see ``_BLOCK``);
+    the caller checks ``m`` (NaN, +inf, all -inf) before trusting the result.
+    """
+    n, c = x2.shape
+    m = np.empty(n, dtype=x2.dtype)
+    log_s = np.empty(n, dtype=x2.dtype)
+    rows = max(1, _BLOCK // c)
+    scratch = np.empty((min(rows, n), c), dtype=x2.dtype)
+    with np.errstate(invalid="ignore", over="ignore"):  # bad rows are reported from m
+        for start in range(0, n, rows):
+            block = x2[start : start + rows]
+            e = scratch[: len(block)]
+            block_max = np.max(block, axis=1, out=m[start : start + rows])
+            np.subtract(block, block_max[:, None], out=e)
+            np.exp(e, out=e)
+            np.sum(e, axis=1, out=log_s[start : start + rows])
+        np.log(log_s, out=log_s)
+    return m, log_s
+
+
+def _times_log(p: np.ndarray, log_q: np.ndarray) -> np.ndarray:
+    """p · log_q with 0 wherever p = 0, even where log_q = -inf (the limit 0 · log 0 = 0)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(p == 0, 0, p * log_q).astype(p.dtype, copy=False)
+
+
+def _reduce(loss: np.ndarray, reduction: str, total_weight: np.ndarray | None = None):
+    """Apply ``reduction``; "mean" divides by ``total_weight`` if given, else by ``loss.size``."""
+    if reduction == "none":
+        return np.asarray(loss)
+    if reduction == "sum":
+        return loss.sum()
+    if total_weight is None:
+        return loss.mean()
+    with np.errstate(invalid="ignore", divide="ignore"):  # 0 / 0 = nan: nothing to average
+        return loss.sum() / total_weight
+
+
+def _check_same_shape(input: np.ndarray, target: np.ndarray) -> None:
+    _validate.check_same_shape(input, target, "input", "target")
+
+
+def _weight(weight: ArrayLike | None, x: np.ndarray, name: str = "weight") -> np.ndarray | None:
+    """A non-negative rescaling that broadcasts to ``x``'s shape, in ``x``'s dtype."""
+    if weight is None:
+        return None
+    w = _validate.as_float_like(weight, x, name)
+    _validate.check_nonnegative(w, name)
+    _validate.check_broadcasts_to(w, x.shape, name, "input")
+    return w
+
+
+# ------------------------------------------------------------------ softmax family
+
+
+def logsumexp(input: ArrayLike, dim: int | tuple[int, ...], keepdim: bool = False) -> np.ndarray:
+    """log Σ exp(input) over ``dim``, without overflow (``torch.logsumexp``).
+
+    Computed as  m + log Σ exp(input − m)  with m the maximum over ``dim``, so
+    the largest term of the sum is exp(0) = 1 and nothing overflows.  An
+    infinite m is replaced by 0, as in PyTorch: a +inf entry gives +inf, and a
+    slice of only -inf gives log 0 = -inf.
+
+    Args:
+        input: float array of any shape (integers are a ``TypeError``).
+        dim: the axis, or a tuple of axes, to reduce over.
+        keepdim: keep the reduced axes with length 1.
+
+    Returns:
+        An array of ``input``'s shape without ``dim`` (a NumPy scalar if nothing is left).
+
+    Example:
+        >>> x = np.array([1000.0, 1000.0])     # naive log(sum(exp(x))) overflows
+        >>> print(np.round(logsumexp(x, dim=0), 4), np.round(1000 + np.log(2), 4))
+        1000.6931 1000.6931
+    """
+    x = _float_input(input)
+    dims = (dim,) if not isinstance(dim, tuple) else dim
+    axes = tuple(_wrap_dim(d, x.ndim) for d in dims)
+    if not axes or len(set(axes)) != len(axes):
+        raise ValueError(f"dim must name each axis at most once and at least one, got {dim}")
+    shape = x.shape
+    x = x.reshape(x.shape or (1,))
+    m = np.max(x, axis=axes, keepdims=True)
+    if np.isnan(m).any():
+        _validate.check_no_nan(x, "input")
+    m = np.where(np.isinf(m), 0, m).astype(x.dtype, copy=False)
+    with np.errstate(divide="ignore", over="ignore"):  # log 0 = -inf for an all -inf slice
+        out = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+    if not shape:
+        return out.reshape(())[()]
+    return out if keepdim else np.squeeze(out, axis=axes)[()]
+
+
+def log_softmax(input: ArrayLike, dim: int | None = None, *, dtype: DTypeLike = None) -> np.ndarray:
+    """log softmax(input) along ``dim``, in the log domain (``torch.nn.functional.log_softmax``).
+
+    log softmax(x)_i = (x_i − m) − log Σ_j exp(x_j − m),  m = max_j x_j,
+
+    so the result is finite wherever the true value is (about -2e300 for the
+    logits [1e300, -1e300]); a -inf logit (a masked class) gives -inf.
+
+    Args:
+        input: logits, float32 or float64; a +inf or NaN logit, or a slice of
+            only -inf, is a ``ValueError``.
+        dim: the class axis.  ``None`` picks PyTorch's deprecated default (0 for
+            0-, 1- and 3-d input, else 1) with PyTorch's ``UserWarning``.
+        dtype: if given, ``input`` is first converted to it (then integers are fine).
+
+    Returns:
+        Log-probabilities (nats, all <= 0) of ``input``'s shape and dtype.
+
+    Example:
+        >>> print(np.round(log_softmax(np.log([0.2, 0.7, 0.1]), dim=0), 4))
+        [-1.6094 -0.3567 -2.3026]
+    """
+    x = _float_input(input, dtype=dtype)
+    axis = _wrap_dim(_implicit_dim("log_softmax", x.ndim) if dim is None else dim, x.ndim)
+    x1 = x.reshape(x.shape or (1,))
+    shifted = _shift_by_max(x1, axis)
+    out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    return out.reshape(x.shape)
+
+
+def softmax(input: ArrayLike, dim: int | None = None, *, dtype: DTypeLike = None) -> np.ndarray:
+    """softmax(input) along ``dim`` (``torch.nn.functional.softmax``).
+
+    softmax(x)_i = exp(x_i − m) / Σ_j exp(x_j − m),  m = max_j x_j.
+
+    Subtracting m changes nothing mathematically but keeps every exp in (0, 1]:
+    without it exp overflows above x ≈ 709.78 (float64) or 88.72 (float32).
+
+    Args:
+        input: logits, float32 or float64 (see :func:`log_softmax` for what is refused).
+        dim: the class axis; ``None`` as in :func:`log_softmax`.
+        dtype: if given, ``input`` is first converted to it.
+
+    Returns:
+        Probabilities of ``input``'s shape and dtype, summing to 1 along ``dim``.
+
+    Example:
+        >>> print(np.round(softmax(np.array([1000.0, 1000.0 + np.log(3)]), dim=0), 4))
+        [0.25 0.75]
+    """
+    x = _float_input(input, dtype=dtype)
+    axis = _wrap_dim(_implicit_dim("softmax", x.ndim) if dim is None else dim, x.ndim)
+    e = np.exp(_shift_by_max(x.reshape(x.shape or (1,)), axis))
+    return (e / np.sum(e, axis=axis, keepdims=True)).reshape(x.shape)
+
+
+# ------------------------------------------------------------------ losses over classes
+
+
+def _class_input(input: ArrayLike) -> np.ndarray:
+    """Scores with a class axis: shape (C), (N, C) or (N, C, d1, ..., dk)."""
+    x = _float_input(input)
+    if x.ndim == 0:
+        raise ValueError(
+            "input must have a class axis: shape (C), (N, C) or (N, C, d1, ..., dk), got shape ()"
+        )
+    return x
+
+
+def _num_classes(x: np.ndarray) -> int:
+    return x.shape[1] if x.ndim > 1 else x.shape[0]
+
+
+def _as_rows(x: np.ndarray) -> np.ndarray:
+    """One row per prediction: (C) → (1, C); (N, C) as is; (N, C, d1, ...) → (N·d1···dk, C)."""
+    if x.ndim <= 2:
+        return x.reshape(-1, x.shape[-1])
+    return np.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
+
+
+def _check_ignore_index(ignore_index: int) -> None:
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+        raise TypeError(f"ignore_index must be an int, got {type(ignore_index).__name__}")
+
+
+def _class_target(target: ArrayLike, x: np.ndarray, ignore_index: int) -> np.ndarray:
+    """Class indices, one per prediction: shape () for input (C), else (N, d1, ..., dk)."""
+    t = np.asarray(target)
+    expected = () if x.ndim == 1 else (x.shape[0], *x.shape[2:])
+    if t.dtype.kind == "f":
+        raise TypeError(
+            f"target holds floats ({t.dtype}) but has shape {t.shape}, not input's {x.shape}: "
+            f"class indices must be integers of shape {expected}; class probabilities "
+            "need target of the same shape as input"
+        )
+    t = _validate.as_index_array(t, "target")
+    if t.shape != expected:
+        raise ValueError(
+            f"target must have shape {expected} (one class index per prediction) "
+            f"for input of shape {x.shape}, got {t.shape}"
+        )
+    _validate.check_class_indices(t, _num_classes(x), ignore_index, "target")
+    return t
+
+
+def _class_weight(weight: ArrayLike | None, x: np.ndarray) -> np.ndarray | None:
+    """A non-negative weight per class, shape (C,), in ``x``'s dtype."""
+    if weight is None:
+        return None
+    w = _validate.as_float_like(weight, x, "weight")
+    c = _num_classes(x)
+    if w.shape != (c,):
+        raise ValueError(f"weight must have shape ({c},), one entry per class, got {w.shape}")
+    _validate.check_nonnegative(w, "weight")
+    return w
+
+
+def _target_weights(t: np.ndarray, keep: np.ndarray, w: np.ndarray | None, dtype) -> np.ndarray:
+    """w[y_n] for each prediction n (1 without ``weight``), and 0 where y_n is ignored."""
+    if w is None:
+        return keep.astype(dtype)
+    return np.where(keep, w[np.where(keep, t, 0)], 0).astype(dtype, copy=False)
+
+
+def nll_loss(
+    input: ArrayLike,
+    target: ArrayLike,
+    weight: ArrayLike | None = None,
+    *,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> np.ndarray:
+    """Negative log-likelihood of class indices (``torch.nn.functional.nll_loss``).
+
+    For log-probabilities x (e.g. ``log_softmax`` of logits) and classes y:
+
+        loss_n = −w[y_n] · x[n, y_n]            (0 where y_n == ignore_index)
+        "mean" = Σ_n loss_n / Σ_{n not ignored} w[y_n]      (nan if all ignored)
+
+    Args:
+        input: log-probabilities (<= 0, nats) of shape (C), (N, C) or (N, C, d1, ..., dk).
+        target: class indices of shape (), (N) or (N, d1, ..., dk); an index
+            outside 0..C-1 other than ``ignore_index`` is an ``IndexError``.
+        weight: one non-negative weight per class, shape (C,).
+        ignore_index: targets with this value add nothing, not even to the mean's denominator.
+        reduction: "none" | "mean" | "sum".
+
+    Example:
+        >>> logq = np.log([[0.2, 0.7, 0.1]])   # the dog example: q(dog) = 0.7
+        >>> print(np.round(nll_loss(logq, np.array([1])), 4))
+        0.3567
+    """
+    _validate.check_reduction(reduction)
+    _check_ignore_index(ignore_index)
+    x = _class_input(input)
+    _validate.check_log_probabilities(x, "input")
+    t = _class_target(target, x, ignore_index)
+    w = _class_weight(weight, x)
+    rows, t1 = _as_rows(x), t.reshape(-1)
+    keep = t1 != ignore_index
+    w_t = _target_weights(t1, keep, w, x.dtype)
+    picked = rows[np.arange(len(t1)), np.where(keep, t1, 0)]
+    with np.errstate(invalid="ignore"):  # 0 · inf at an ignored prediction, masked next
+        loss = np.where(keep, -(w_t * picked), 0).astype(x.dtype, copy=False)
+    return _reduce(loss.reshape(t.shape), reduction, total_weight=w_t.sum())
+
+
+def cross_entropy(
+    input: ArrayLike,
+    target: ArrayLike,
+    weight: ArrayLike | None = None,
+    *,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> np.ndarray:
+    """Cross-entropy of logits against classes or class probabilities (``F.cross_entropy``).
+
+    Takes raw logits x (not probabilities: applying softmax first is a classic
+    bug) and works in the log domain, log q = log_softmax(x) along the class axis.
+
+    Class-index targets y (shape (), (N) or (N, d1, ..., dk)), with ε = label_smoothing:
+
+        loss_n = (1 − ε) · w[y_n] · (−log q[n, y_n]) + (ε / C) · Σ_c w[c] · (−log q[n, c])
+        "mean" = Σ_n loss_n / Σ_{n not ignored} w[y_n]     (nan if every target is ignored)
+
+    Class-probability targets p (same shape as input), smoothed to p(1 − ε) + ε/C:
+
+        loss_n = −Σ_c w[c] · p[n, c] · log q[n, c]        (0 · log 0 counts as 0)
+        "mean" = Σ_n loss_n / (number of predictions)      (not divided by the weights)
+
+    Without weights (w = 1) and ε = 0 both are  −Σ_c p_c log q_c = H(p, q) in nats.
+
+    Args:
+        input: logits, float32/float64, shape (C), (N, C) or (N, C, d1, ..., dk).
+        target: integer class indices, or float probabilities in [0, 1] with the
+            shape of ``input`` (rows are not required to sum to 1, as in PyTorch).
+        weight: one non-negative weight per class, shape (C,).
+        ignore_index: a class index to skip; with probability targets it must be < 0
+            (PyTorch refuses any ignore_index >= 0 there).
+        reduction: "none" | "mean" | "sum".
+        label_smoothing: ε in [0, 1].
+
+    Example:
+        >>> logits = np.log([0.2, 0.7, 0.1])        # dog 0.7 and the true class is dog (1)
+        >>> print(np.round(cross_entropy(logits, np.array(1)), 4))
+        0.3567
+    """
+    _validate.check_reduction(reduction)
+    _check_ignore_index(ignore_index)
+    eps = _validate.check_number_in(label_smoothing, "label_smoothing", 0.0, 1.0)
+    x = _class_input(input)
+    w = _class_weight(weight, x)
+    t = np.asarray(target)
+    if t.shape == x.shape:  # PyTorch, too, reads a target of input's shape as probabilities
+        return _cross_entropy_probabilities(x, t, w, ignore_index, reduction, eps)
+    return _cross_entropy_indices(x, _class_target(t, x, ignore_index), w, ignore_index,
+                                  reduction, eps)
+
+
+def _cross_entropy_indices(x, t, w, ignore_index, reduction, eps):
+    """Class-index targets: −log q[y] = log Σ exp(x − m) − (x[y] − m), no log q for the rest."""
+    rows, t1 = _as_rows(x), t.reshape(-1)
+    m, log_s = _row_max_and_log_sum_exp(rows)
+    _check_max(m, x, "input")
+    keep = t1 != ignore_index
+    w_t = _target_weights(t1, keep, w, x.dtype)
+    nll = log_s - (rows[np.arange(len(t1)), np.where(keep, t1, 0)] - m)
+    with np.errstate(invalid="ignore"):  # 0 · inf at an ignored or zero-weight prediction
+        loss = w_t * nll
+        if eps > 0:  # the smoothing term needs every log q, so here we form them
+            neg_log_q = log_s[:, None] - (rows - m[:, None])
+            smooth = (neg_log_q if w is None else neg_log_q * w).sum(axis=1)
+            loss = (1 - eps) * loss + (eps / rows.shape[1]) * smooth
+        loss = np.where(keep, loss, 0).astype(x.dtype, copy=False)
+    return _reduce(loss.reshape(t.shape), reduction, total_weight=w_t.sum())
+
+
+def _cross_entropy_probabilities(x, target, w, ignore_index, reduction, eps):
+    """Probability targets: −Σ_c w_c p_c log q_c per prediction."""
+    if ignore_index >= 0:
+        raise ValueError(
+            f"ignore_index={ignore_index} is not supported with class-probability targets "
+            "(target has the shape of input); leave it at -100"
+        )
+    if target.dtype.kind in "biu":
+        raise TypeError(
+            f"target has the shape of input {x.shape}, so it is read as class probabilities, "
+            f"which must be floating point, got dtype {target.dtype}; class indices need "
+            f"shape {() if x.ndim == 1 else (x.shape[0], *x.shape[2:])}"
+        )
+    p = _validate.as_float_like(target, x, "target")
+    _validate.check_probabilities(p, "target")
+    axis, c = (1 if x.ndim > 1 else 0), _num_classes(x)
+    if eps > 0:
+        p = p * (1 - eps) + eps / c
+    terms = _times_log(p, log_softmax(x, dim=axis))
+    if w is not None:
+        terms = terms * w.reshape((c,) + (1,) * (x.ndim - 2) if x.ndim > 1 else (c,))
+    return _reduce(-terms.sum(axis=axis), reduction)
+
+
+# ------------------------------------------------------------------ KL divergence
+
+
+def kl_div(
+    input: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> np.ndarray:
+    """Pointwise KL divergence D_KL(target ‖ exp(input)) (``torch.nn.functional.kl_div``).
+
+    Mind the order: ``input`` is the *prediction* as log-probabilities log q, and
+    ``target`` is p (or log p with ``log_target=True``), the reverse of the
+    D_KL(P‖Q) notation.  Pointwise, in nats:
+
+        l = p · (log p − log q),  computed as xlogy(p, p) − p · log q,  0 where p = 0
+
+    "batchmean" (Σ l / input.shape[0]) is the mathematical KL per sample;
+    "mean" divides by every element and warns, as PyTorch does.
+
+    Args:
+        input: log q (<= 0), float32/float64, any shape.
+        target: p in [0, 1] (or log p <= 0), same shape as ``input``.
+        reduction: "none" | "batchmean" | "sum" | "mean".
+        log_target: ``target`` holds log p.
+
+    Example:
+        >>> q, p = np.array([[0.8, 0.2]]), np.array([[1.0, 0.0]])   # dog 0.8; dog is true
+        >>> print(np.round(kl_div(np.log(q), p, reduction="batchmean"), 4))
+        0.2231
+    """
+    _validate.check_reduction(reduction, ("none", "batchmean", "sum", "mean"))
+    x = _float_input(input)
+    _validate.check_log_probabilities(x, "input")
+    t = _validate.as_float_like(target, x, "target")
+    _check_same_shape(x, t)
+    with np.errstate(divide="ignore", invalid="ignore"):  # log 0 and 0 · inf, set to 0
+        if log_target:
+            _validate.check_log_probabilities(t, "target")
+            pointwise = np.where(np.isneginf(t), 0, np.exp(t) * (t - x))
+        else:
+            _validate.check_probabilities(t, "target")
+            pointwise = _times_log(t, np.log(t)) - _times_log(t, x)
+    pointwise = pointwise.astype(x.dtype, copy=False)
+    if reduction == "mean":
+        warnings.warn(
+            "reduction='mean' divides the total loss by both the batch size and the support "
+            "size; 'batchmean' divides only by the batch size and gives the mathematical KL "
+            "divergence. (PyTorch warns the same: its 'mean' will behave like 'batchmean' in "
+            "the next major release.)",
+            UserWarning,
+            stacklevel=2,
+        )
+    if reduction == "batchmean":
+        total = pointwise.sum()
+        return total / x.shape[0] if x.ndim else total
+    return _reduce(pointwise, reduction)
+
+
+# ------------------------------------------------------------------ binary losses
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """σ(x) = 1 / (1 + e^(−x)); for x < −709 (float64) e^(−x) = inf and σ = 0, its limit."""
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-x))
+
+
+def _log_sigmoid(x: np.ndarray) -> np.ndarray:
+    """log σ(x) = min(x, 0) − log1p(e^(−|x|)): no overflow, and exact-ish for large |x|."""
+    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+
+def _binary_target(target: ArrayLike, x: np.ndarray, name: str = "target") -> np.ndarray:
+    """Targets in [0, 1] of ``x``'s shape and dtype."""
+    y = _validate.as_float_like(target, x, name)
+    _validate.check_same_shape(x, y, "input" if name == "target" else "inputs", name)
+    _validate.check_probabilities(y, name)
+    return y
+
+
+def binary_cross_entropy(
+    input: ArrayLike,
+    target: ArrayLike,
+    weight: ArrayLike | None = None,
+    *,
+    reduction: str = "mean",
+) -> np.ndarray:
+    """Binary cross-entropy of probabilities (``torch.nn.functional.binary_cross_entropy``).
+
+        loss = −w · [y · max(log p, −100) + (1 − y) · max(log1p(−p), −100)]   (nats)
+
+    Each log is clamped at −100, as in PyTorch, so a confident mistake (p = 0
+    for y = 1) costs 100 instead of the true ∞; log1p(−p) keeps log(1 − p)
+    accurate for tiny p.
+
+    Args:
+        input: probabilities p in [0, 1] (a value outside, or NaN, is a ``ValueError``).
+        target: y in [0, 1], same shape as ``input``.
+        weight: non-negative, broadcastable to ``input``'s shape.
+        reduction: "none" | "mean" | "sum".
+
+    Example:
+        >>> print(np.round(binary_cross_entropy(np.array([0.8]), np.array([1.0])), 4))
+        0.2231
+        >>> print(binary_cross_entropy(np.array([0.0]), np.array([1.0])))   # true value: inf
+        100.0
+    """
+    _validate.check_reduction(reduction)
+    p = _float_input(input)
+    _validate.check_probabilities(p, "input")
+    y = _binary_target(target, p)
+    w = _weight(weight, p)
+    with np.errstate(divide="ignore"):  # log 0 = -inf, clamped to -100 next
+        log_p = np.maximum(np.log(p), -100)
+        log_1mp = np.maximum(np.log1p(-p), -100)
+    loss = (y - 1) * log_1mp - y * log_p
+    return _reduce(loss if w is None else loss * w, reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: ArrayLike,
+    target: ArrayLike,
+    weight: ArrayLike | None = None,
+    *,
+    reduction: str = "mean",
+    pos_weight: ArrayLike | None = None,
+) -> np.ndarray:
+    """Binary cross-entropy of logits (``torch.nn.functional.binary_cross_entropy_with_logits``).
+
+    With p = σ(x) the loss −[y log p + (1 − y) log(1 − p)] becomes, in a form
+    that never overflows,
+
+        loss = max(x, 0) − x · y + log1p(e^(−|x|))                           (nats)
+
+    PyTorch evaluates it as (1 − y) · x − log σ(x), with log σ(x) = min(x, 0) −
+    log1p(e^(−|x|)); that form avoids cancelling x − x·y and is the one used here.
+    ``pos_weight`` multiplies the positive term,
+
+        loss = (1 − y) · x − [1 + (pos_weight − 1) · y] · log σ(x),
+
+    and ``weight`` multiplies the result.
+
+    Args:
+        input: finite logits x, float32/float64, any shape.
+        target: y in [0, 1], same shape as ``input``.
+        weight, pos_weight: non-negative, broadcastable to ``input``'s shape
+            (a ``pos_weight`` of shape (C,) weighs each of C classes of (N, C)).
+        reduction: "none" | "mean" | "sum".
+
+    Example:
+        >>> x = np.log(0.8 / 0.2)                   # the logit of p = 0.8
+        >>> print(np.round(binary_cross_entropy_with_logits(np.array([x]), np.array([1.0])), 4))
+        0.2231
+    """
+    _validate.check_reduction(reduction)
+    x = _float_input(input)
+    _validate.check_finite(x, "input", "must be finite (logits)")
+    y = _binary_target(target, x)
+    w = _weight(weight, x)
+    pw = _weight(pos_weight, x, "pos_weight")
+    log_sig = _log_sigmoid(x)
+    loss = (1 - y) * x - (log_sig if pw is None else ((pw - 1) * y + 1) * log_sig)
+    return _reduce(loss if w is None else loss * w, reduction)
+
+
+def sigmoid_focal_loss(
+    inputs: ArrayLike,
+    targets: ArrayLike,
+    alpha: float = 0.25,
+    gamma: float = 2,
+    reduction: str = "none",
+) -> np.ndarray:
+    """Focal loss of Lin et al. (2017) as ``torchvision.ops.sigmoid_focal_loss`` defines it.
+
+        p = σ(x),   ce = binary_cross_entropy_with_logits(x, y, reduction="none")
+        p_t = p · y + (1 − p) · (1 − y)                  (the probability of the truth)
+        loss = α_t · ce · (1 − p_t)^γ,   α_t = α · y + (1 − α) · (1 − y)
+
+    The factor (1 − p_t)^γ shrinks the loss of examples already classified well,
+    so training concentrates on the hard ones; α < 0 (−1 by convention) turns
+    the α_t weighting off.  Note torchvision's default reduction is "none".
+
+    Args:
+        inputs: finite logits, float32/float64, any shape.
+        targets: y in [0, 1] (0 or 1 for a hard label), same shape as ``inputs``.
+        alpha: weight of the positive class in [0, 1], or negative for no weighting.
+        gamma: focusing exponent γ >= 0 (γ = 0 and α < 0 give plain BCE).
+        reduction: "none" | "mean" | "sum".
+
+    Example:
+        >>> x, y = np.array([2.0, 2.0]), np.array([1.0, 0.0])   # right, then wrong
+        >>> print([round(float(v), 4) for v in sigmoid_focal_loss(x, y)])
+        [0.0005, 1.2376]
+    """
+    _validate.check_reduction(reduction)
+    _validate.check_number_in(alpha, "alpha", -np.inf, 1.0)
+    _validate.check_number_in(gamma, "gamma", 0.0, np.inf)
+    x = _float_input(inputs, "inputs")
+    _validate.check_finite(x, "inputs", "must be finite (logits)")
+    y = _binary_target(targets, x, "targets")
+    p = _sigmoid(x)
+    ce = binary_cross_entropy_with_logits(x, y, reduction="none")
+    p_t = p * y + (1 - p) * (1 - y)
+    loss = ce * (1 - p_t) ** gamma
+    if alpha >= 0:
+        loss = (alpha * y + (1 - alpha) * (1 - y)) * loss
+    return _reduce(loss, reduction)
+
+
+# ------------------------------------------------------------------ regression losses
+
+
+def _pointwise_pair(input: ArrayLike, target: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Finite ``input`` and ``target`` of one shape, ``target`` in ``input``'s dtype."""
+    x = _float_input(input)
+    y = _validate.as_float_like(target, x, "target")
+    _check_same_shape(x, y)
+    _validate.check_finite(x, "input")
+    _validate.check_finite(y, "target")
+    return x, y
+
+
+def _weighted_reduce(loss: np.ndarray, reduction: str, weight: ArrayLike | None):
+    """PyTorch's optional per-element ``weight``: "mean" is then Σ w·l / Σ w."""
+    if weight is None:
+        return _reduce(loss, reduction)
+    w = _validate.as_float_like(weight, loss, "weight")
+    _validate.check_same_shape(w, loss, "weight", "input")
+    _validate.check_nonnegative(w, "weight")
+    return _reduce(loss * w, reduction, total_weight=w.sum())
+
+
+def l1_loss(
+    input: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: str = "mean",
+    weight: ArrayLike | None = None,
+) -> np.ndarray:
+    """Mean absolute error, l = |input − target| (``torch.nn.functional.l1_loss``).
+
+    Args:
+        input, target: finite floats of one shape (in the units of the data).
+        reduction: "none" | "mean" | "sum".
+        weight: optional non-negative weight per element (same shape); "mean" is then Σ w·l / Σ w.
+
+    Example:
+        >>> print(l1_loss(np.array([0.7, 0.2, 0.1]), np.array([1.0, 0.0, 0.0]), reduction="sum"))
+        0.6
+    """
+    _validate.check_reduction(reduction)
+    x, y = _pointwise_pair(input, target)
+    with np.errstate(over="ignore"):  # 1e308 − (−1e308) = inf
+        return _weighted_reduce(np.abs(x - y), reduction, weight)
+
+
+def mse_loss(
+    input: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: str = "mean",
+    weight: ArrayLike | None = None,
+) -> np.ndarray:
+    """Mean squared error, l = (input − target)² (``torch.nn.functional.mse_loss``).
+
+    Args:
+        input, target: finite floats of one shape (in squared units of the data).
+        reduction: "none" | "mean" | "sum".
+        weight: optional non-negative weight per element (same shape); "mean" is then Σ w·l / Σ w.
+
+    Example:
+        >>> print(np.round(mse_loss(np.array([0.7, 0.2, 0.1]), np.array([1.0, 0.0, 0.0])), 4))
+        0.0467
+    """
+    _validate.check_reduction(reduction)
+    x, y = _pointwise_pair(input, target)
+    with np.errstate(over="ignore"):  # a square beyond the largest float is inf
+        return _weighted_reduce(np.square(x - y), reduction, weight)
