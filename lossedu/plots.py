@@ -139,7 +139,7 @@ def _figure_and_ax(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, 
 def _annotate(ax: Axes, color: str) -> Any:
     return ax.annotate(
         "", (0, 0), xytext=(8, 8), textcoords="offset points", color=color, fontsize=9,
-        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8},
+        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.9},
     )
 
 
@@ -186,6 +186,7 @@ def distribution_bars(
     ax: Axes | None = None,
     title: str | None = None,
     highlight: int | str | None = None,
+    ylabel: str = "probability",
 ) -> Plot:
     """Bar chart of a distribution ``p`` over the classes ``labels``, values on the bars.
 
@@ -207,9 +208,10 @@ def distribution_bars(
     ax.set_xticks(range(len(labels)), labels)
     ax.set_ylim(0, 1.15)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
-    ax.set_ylabel("probability")
+    ax.set_ylabel(ylabel)
     ax.set_title(title or "")
     ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)  # grid under the bars
     fig.set_label(fig.get_label() or "distribution_bars")
     artists = {"bars": list(bars), "values": values, "title": ax.title, "labels": labels}
     set_distribution_bars(artists, probs, highlight)
@@ -322,6 +324,7 @@ def set_binary_entropy(artists: Artists, p: float | None, base: float | None = 2
 
 _SQRT3_2 = math.sqrt(3) / 2
 _VERTICES = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, _SQRT3_2]])
+_CENTRE = _VERTICES.mean(axis=0)
 
 
 def simplex_xy(p: ArrayLike) -> np.ndarray:
@@ -383,8 +386,7 @@ def simplex_entropy(
                   ("right", "left", "center"), ("top", "top", "bottom"), strict=True)
     for (x, y), text, ha, va in corners:
         ax.text(x, y + (0.03 if va == "bottom" else -0.03), text, ha=ha, va=va, fontsize=9)
-    centre = simplex_xy([1 / 3, 1 / 3, 1 / 3])
-    (maximum,) = ax.plot(*centre, "*", color="white", mec="black", ms=11)
+    (maximum,) = ax.plot(*_CENTRE, "*", color="white", mec="black", ms=11)
     (dot,) = ax.plot([], [], "o", color=COLORS["highlight"], mec="white", mew=1.5, ms=9)
     ax.set_aspect("equal")
     ax.set_xlim(-0.12, 1.12)
@@ -404,8 +406,7 @@ def set_simplex_entropy(artists: Artists, point: ArrayLike | None, base: float |
     artists["mesh"].set_array(info.entropy(_GRID_P, base=base))
     artists["mesh"].set_clim(0, top)
     artists["colorbar"].set_label(f"$H(p)$  [{unit}]")
-    artists["ax"].set_title(f"Entropy over the simplex (max log 3 = {top:.4f} {unit})",
-                            fontsize=10)
+    artists["ax"].set_title(f"Entropy $H(p)$; ★ = maximum, {top:.4f} {unit}", fontsize=10)
     if point is None:
         artists["point"].set_data([], [])
         artists["label"].set_text("")
@@ -414,9 +415,10 @@ def set_simplex_entropy(artists: Artists, point: ArrayLike | None, base: float |
     x, y = simplex_xy(p)
     artists["point"].set_data([x], [y])
     h = float(info.entropy(p, base=base))
-    left = x > 0.55
-    _place_label(artists["label"], (x, y), f"H = {h:.4f} {unit}", (-10 if left else 10, 8),
-                 "right" if left else "left")
+    dx, dy = (x, y) - _CENTRE  # the label points away from the centre (and its star)
+    _place_label(artists["label"], (x, y), f"H = {h:.4f} {unit}",
+                 (-8 if dx < 0 else 8, -8 if dy < 0 else 8),
+                 "right" if dx < 0 else "left", "top" if dy < 0 else "bottom")
 
 
 # --- cross-entropy: −log q -------------------------------------------------------
@@ -466,7 +468,8 @@ def set_neg_log(artists: Artists, q: float | None) -> None:
     ce = float(info.information(q, base=base))
     artists["point"].set_data([q], [min(ce, artists["ax"].get_ylim()[1])])  # ∞: on the top edge
     unit = unit_name(base)
-    text = (f"CE = $-{_log_label(base)}$ {q:.2f} = {ce:.4f} {unit}" if math.isfinite(ce)
+    log = {"bits": "log₂", "nats": "ln"}.get(unit, "log")  # plain text: no mathtext per frame
+    text = (f"CE = −{log} {q:.2f} = {ce:.4f} {unit}" if math.isfinite(ce)
             else "q = 0: CE = ∞")
     artists["label"].set_text(text)  # fixed in the empty upper right corner
 
