@@ -1,10 +1,10 @@
 """Analytic gradients of the losses with respect to the logits, and a gradient checker.
 
-Every ``*_grad`` function takes the same arguments as the loss of the same name
-in :mod:`lossedu.functional` (and ``torch.nn.functional``) and returns an array
-with the shape and dtype of ``input``: the derivative of the loss with respect
-to each logit.  The one idea behind all of them (lesson 05) is that softmax
-followed by cross-entropy has the gradient
+Every ``*_grad`` function takes the arguments of the loss of the same name in
+:mod:`lossedu.functional` (and ``torch.nn.functional``), checks them the same
+way, and returns an array with the shape and dtype of ``input``: the
+derivative of the loss with respect to each logit.  The one idea behind all of
+them (lesson 05) is that softmax followed by cross-entropy has the gradient
 
     dL/dz = softmax(z) - y
 
@@ -29,16 +29,18 @@ from typing import Any
 
 import numpy as np
 
-from lossedu._validate import (
-    as_float_array,
-    as_index_array,
-    check_no_nan,
-    check_not_empty,
-    check_probabilities,
-    check_reduction,
-    check_same_shape,
+from lossedu import _validate
+from lossedu.functional import (  # the losses' own argument checks, so errors read the same
+    _binary_target,
+    _check_ignore_index,
+    _class_input,
+    _class_target,
+    _class_weight,
+    _float_input,
+    _weight,
+    _wrap_dim,
+    softmax,
 )
-from lossedu.functional import softmax
 
 __all__ = [
     "cross_entropy_grad",
@@ -54,30 +56,13 @@ __all__ = [
 # --------------------------------------------------------------------------- helpers
 
 
-def _logits(input: Any) -> np.ndarray:
-    x = as_float_array(input, "input", allow_int=False)
-    check_not_empty(x, "input")
-    check_no_nan(x, "input")
-    if x.ndim == 0:
-        raise ValueError(
-            "input must have at least one dimension (the classes), got a 0-d array"
-        )
-    return x
-
-
 def _class_dim(x: np.ndarray) -> int:
-    """PyTorch's class dimension: 0 for a single sample of shape (C,), else 1."""
+    """PyTorch's class axis: 0 for a single prediction of shape (C,), else 1."""
     return 0 if x.ndim == 1 else 1
 
 
 def _softmax_dim(x: np.ndarray, dim: int | None) -> int:
-    if dim is None:
-        return _class_dim(x)
-    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
-        raise TypeError(f"dim must be an int or None, got {type(dim).__name__}")
-    if not -x.ndim <= dim < x.ndim:
-        raise ValueError(f"dim {dim} is out of range for input with {x.ndim} dimension(s)")
-    return int(dim) % x.ndim
+    return _class_dim(x) if dim is None else _wrap_dim(dim, x.ndim)
 
 
 def _along(v: np.ndarray, ndim: int, dim: int) -> np.ndarray:
@@ -85,43 +70,6 @@ def _along(v: np.ndarray, ndim: int, dim: int) -> np.ndarray:
     shape = [1] * ndim
     shape[dim] = v.shape[0]
     return v.reshape(shape)
-
-
-def _class_weight(weight: Any, num_classes: int, dtype: np.dtype) -> np.ndarray | None:
-    if weight is None:
-        return None
-    w = as_float_array(weight, "weight")
-    check_no_nan(w, "weight")
-    if w.shape != (num_classes,):
-        raise ValueError(
-            f"weight must have shape ({num_classes},), one weight per class, got {w.shape}"
-        )
-    return w.astype(dtype, copy=False)
-
-
-def _broadcast_weight(value: Any, name: str, x: np.ndarray) -> np.ndarray | None:
-    """A weight that broadcasts to ``x`` without changing x's shape (PyTorch's rule)."""
-    if value is None:
-        return None
-    w = as_float_array(value, name)
-    check_no_nan(w, name)
-    try:
-        shape = np.broadcast_shapes(w.shape, x.shape)
-    except ValueError:
-        shape = None
-    if shape != x.shape:
-        raise ValueError(
-            f"{name} of shape {w.shape} does not broadcast to input's shape {x.shape}"
-        )
-    return w.astype(x.dtype, copy=False)
-
-
-def _label_smoothing(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"label_smoothing must be a number, got {type(value).__name__}")
-    if not 0.0 <= float(value) <= 1.0:
-        raise ValueError(f"label_smoothing must be between 0.0 and 1.0, got {value}")
-    return float(value)
 
 
 def _softmax_backward(p: np.ndarray, a: np.ndarray, dim: int) -> np.ndarray:
@@ -136,35 +84,36 @@ def cross_entropy_grad(
     input: Any,
     target: Any,
     weight: Any = None,
+    *,
     ignore_index: int = -100,
     reduction: str = "mean",
     label_smoothing: float = 0.0,
 ) -> np.ndarray:
     """Gradient of ``functional.cross_entropy`` with respect to the logits ``input``.
 
-    Per sample the loss is  L = -sum_c a_c log softmax(z)_c  for a coefficient
-    vector a, and its gradient is
+    Per prediction the loss is  L = -sum_c a_c log softmax(z)_c  for a
+    coefficient vector a, and its gradient is
 
         dL/dz = softmax(z) * sum_c a_c - a
 
     which is  softmax(z) - y  when a is a distribution y (no weights):
 
     - class-index target t:  a_c = w_t (1 - eps) [c = t] + w_c eps / C,
-      and a = 0 for samples whose target equals ``ignore_index``;
+      and a = 0 for predictions whose target equals ``ignore_index``;
     - probability target y:  a_c = w_c ((1 - eps) y_c + eps / C).
 
     (w = ``weight`` or all ones, eps = ``label_smoothing``, C classes.)  The
     reduction then scales the result: ``"sum"`` and ``"none"`` by 1 (see the
     module docstring for ``"none"``); ``"mean"`` by 1 / sum of w_t over the
-    samples not ignored for index targets, and by 1 / (number of samples) for
-    probability targets, exactly as PyTorch.  If that weight sum is 0 the mean
-    is undefined: the loss is NaN and so is the gradient of every sample that
-    was not ignored (PyTorch does the same).
+    predictions not ignored for index targets, and by 1 / (number of
+    predictions) for probability targets, exactly as PyTorch.  If that weight
+    sum is 0 the mean is undefined: the loss is NaN and so is the gradient of
+    every prediction that was not ignored (PyTorch does the same).
 
     Shapes: ``input`` (C,), (N, C) or (N, C, d1, ...), classes on axis 1 (axis 0
-    for a single sample); ``target`` of integer class indices with ``input``'s
-    shape minus the class axis, or of probabilities with ``input``'s shape.
-    ``weight`` (C,).  Returns an array of ``input``'s shape and dtype.
+    for a single prediction); ``target`` of integer class indices with
+    ``input``'s shape minus the class axis, or of probabilities with ``input``'s
+    shape.  ``weight`` (C,).  Returns an array of ``input``'s shape and dtype.
 
     Example: the gradient is the prediction minus the one-hot target, divided
     by N = 2 for the mean.
@@ -177,20 +126,29 @@ def cross_entropy_grad(
     >>> print(np.round(cross_entropy_grad(z, np.array([0, 2]), reduction="none")[0], 4))
     [-0.341   0.2424  0.0986]
     """
-    x = _logits(input)
-    check_reduction(reduction)
-    eps = _label_smoothing(label_smoothing)
+    _validate.check_reduction(reduction)
+    _check_ignore_index(ignore_index)
+    eps = _validate.check_number_in(label_smoothing, "label_smoothing", 0.0, 1.0)
+    x = _class_input(input)
+    w = _class_weight(weight, x)
     cdim = _class_dim(x)
     num_classes = x.shape[cdim]
-    w = _class_weight(weight, num_classes, x.dtype)
-    p = softmax(x, dim=cdim)
     t = np.asarray(target)
 
-    if t.shape == x.shape and t.dtype.kind not in "biu":
-        # Probability ("soft") targets.
-        y = as_float_array(t, "target")
-        check_probabilities(y, "target")
-        a = y.astype(x.dtype, copy=False)
+    if t.shape == x.shape:  # probability ("soft") targets, as PyTorch reads them
+        if ignore_index >= 0:
+            raise ValueError(
+                f"ignore_index={ignore_index} is not supported with class-probability "
+                "targets (target has the shape of input); leave it at -100"
+            )
+        if t.dtype.kind in "biu":
+            raise TypeError(
+                f"target has the shape of input {x.shape}, so it is read as class "
+                f"probabilities, which must be floating point, got dtype {t.dtype}"
+            )
+        a = _validate.as_float_like(t, x, "target")
+        _validate.check_probabilities(a, "target")
+        p = softmax(x, dim=cdim)
         if eps > 0:
             a = a * (1 - eps) + eps / num_classes
         if w is not None:
@@ -201,37 +159,14 @@ def cross_entropy_grad(
         return g.astype(x.dtype, copy=False)
 
     # Class-index ("hard") targets.
-    if t.shape == x.shape:
-        raise TypeError(
-            f"target has input's shape {x.shape}, as probability targets do, but dtype "
-            f"{t.dtype}: probability targets must be floats (np.asarray(target, dtype=float)); "
-            f"class indices have input's shape without the class axis"
-        )
-    if t.dtype.kind == "f":
-        raise TypeError(
-            f"target of shape {t.shape} holds floats, but probability targets must have "
-            f"input's shape {x.shape}; class-index targets must be integers"
-        )
-    y = as_index_array(t, "target")
-    expected = x.shape[:cdim] + x.shape[cdim + 1 :]
-    if y.shape != expected:
-        raise ValueError(
-            f"target must hold one class index per sample, shape {expected} for input of "
-            f"shape {x.shape} (or probabilities of shape {x.shape}), got {y.shape}"
-        )
+    y = _class_target(t, x, ignore_index)
+    p = softmax(x, dim=cdim)
     keep = y != ignore_index
-    bad = keep & ((y < 0) | (y >= num_classes))
-    if bad.any():
-        i = tuple(int(k) for k in np.argwhere(bad)[0])
-        raise ValueError(
-            f"target has class index {int(y[i])} at index {i}, out of range for "
-            f"{num_classes} classes (0..{num_classes - 1}, or ignore_index={ignore_index})"
-        )
     safe = np.where(keep, y, 0)
     classes = _along(np.arange(num_classes), x.ndim, cdim)
     onehot = (classes == np.expand_dims(safe, cdim)).astype(x.dtype)
     w_full = np.ones(num_classes, dtype=x.dtype) if w is None else w
-    w_t = w_full[safe] * keep  # weight of each sample's true class, 0 if ignored
+    w_t = w_full[safe] * keep  # weight of each prediction's true class, 0 if ignored
     a = (1 - eps) * onehot * np.expand_dims(w_t, cdim)
     if eps > 0:
         a = a + (eps / num_classes) * _along(w_full, x.ndim, cdim) * np.expand_dims(keep, cdim)
@@ -251,12 +186,12 @@ def cross_entropy_grad(
 def kl_div_grad(
     input: Any,
     target: Any,
+    *,
     reduction: str = "mean",
     log_target: bool = False,
-    *,
     dim: int | None = None,
 ) -> np.ndarray:
-    """Gradient of ``kl_div(log_softmax(input, dim), target, reduction, log_target)``
+    """Gradient of ``kl_div(log_softmax(input, dim), target, reduction=..., log_target=...)``
     with respect to the logits ``input``.
 
     KLDivLoss takes the prediction as log-probabilities; here ``input`` holds the
@@ -269,8 +204,9 @@ def kl_div_grad(
     per slice along ``dim``: the cross-entropy gradient (lesson 05).  Scaling:
     ``"batchmean"`` divides by input.shape[0] (the batch size N), ``"mean"`` by
     every element (N * C), ``"sum"``/``"none"`` by 1.  So for (N, C) input,
-    ``kl_div_grad(z, y, "batchmean")`` equals ``cross_entropy_grad(z, y)``
-    with the default ``"mean"``.
+    ``kl_div_grad(z, y, reduction="batchmean")`` equals ``cross_entropy_grad(z, y)``
+    with its default ``"mean"``; with extra axes (N, C, d1, ...) "batchmean"
+    still divides by N only, CE's "mean" by N * d1 * ...
 
     Shapes: ``input`` and ``target`` the same shape; ``dim`` (default: PyTorch's
     class axis, 1, or 0 for a 1-d input) is the axis the softmax runs over.
@@ -283,26 +219,20 @@ def kl_div_grad(
     [[-0.0705  0.0212  0.0493]
      [ 0.0167  0.0167 -0.0333]]
     """
-    x = _logits(input)
-    check_reduction(reduction, ("none", "batchmean", "sum", "mean"))
+    _validate.check_reduction(reduction, ("none", "batchmean", "sum", "mean"))
     if not isinstance(log_target, (bool, np.bool_)):
         raise TypeError(f"log_target must be True or False, got {type(log_target).__name__}")
+    x = _class_input(input)
     d = _softmax_dim(x, dim)
-    t = as_float_array(target, "target")
-    check_same_shape(x, t, "input", "target")
+    t = _validate.as_float_like(target, x, "target")
+    _validate.check_same_shape(x, t, "input", "target")
     if log_target:
-        check_no_nan(t, "target")
-        if (t > 0).any():
-            i = tuple(int(k) for k in np.argwhere(t > 0)[0])
-            raise ValueError(
-                f"target has a positive entry ({t[i]!r} at index {i}) but log_target=True "
-                "means it holds log-probabilities, which are <= 0"
-            )
+        _validate.check_log_probabilities(t, "target")
         y = np.exp(t)
     else:
-        check_probabilities(t, "target")
+        _validate.check_probabilities(t, "target")
         y = t
-    g = _softmax_backward(softmax(x, dim=d), y.astype(x.dtype, copy=False), d)
+    g = _softmax_backward(softmax(x, dim=d), y, d)
     if reduction == "mean":
         g = g / x.size
     elif reduction == "batchmean":
@@ -323,6 +253,7 @@ def binary_cross_entropy_with_logits_grad(
     input: Any,
     target: Any,
     weight: Any = None,
+    *,
     reduction: str = "mean",
     pos_weight: Any = None,
 ) -> np.ndarray:
@@ -345,16 +276,12 @@ def binary_cross_entropy_with_logits_grad(
     >>> print(np.round(binary_cross_entropy_with_logits_grad(x, y, reduction="sum"), 4))
     [-0.5    -0.1192  0.2689]
     """
-    x = as_float_array(input, "input", allow_int=False)
-    check_not_empty(x, "input")
-    check_no_nan(x, "input")
-    check_reduction(reduction)
-    y = as_float_array(target, "target")
-    check_same_shape(x, y, "input", "target")
-    check_probabilities(y, "target")
-    y = y.astype(x.dtype, copy=False)
-    w = _broadcast_weight(weight, "weight", x)
-    pw = _broadcast_weight(pos_weight, "pos_weight", x)
+    _validate.check_reduction(reduction)
+    x = _float_input(input)
+    _validate.check_finite(x, "input", "must be finite (logits)")
+    y = _binary_target(target, x)
+    w = _weight(weight, x)
+    pw = _weight(pos_weight, x, "pos_weight")
     s = _sigmoid(x)
     if pw is None:
         g = s - y
@@ -374,14 +301,17 @@ def binary_cross_entropy_with_logits_grad(
 def mse_softmax_grad(
     input: Any,
     target: Any,
-    reduction: str = "mean",
     *,
+    reduction: str = "mean",
+    weight: Any = None,
     dim: int | None = None,
 ) -> np.ndarray:
-    """Gradient of ``mse_loss(softmax(input, dim), target, reduction)`` w.r.t. the logits.
+    """Gradient of ``mse_loss(softmax(input, dim), target, reduction=..., weight=...)``
+    with respect to the logits ``input``.
 
-    With q = softmax(z) and g = dL/dq = 2 (q - y) (divided by the number of
-    elements for ``"mean"``), the softmax Jacobian diag(q) - q q^T gives
+    With q = softmax(z) and g = dL/dq = 2 w (q - y) (divided by the number of
+    elements for ``"mean"``, or by sum(w) with a ``weight``), the softmax
+    Jacobian diag(q) - q q^T gives
 
         dL/dz = q * (g - sum_c q_c g_c)
 
@@ -389,8 +319,8 @@ def mse_softmax_grad(
     true class's q is tiny and so is its gradient, which is why MSE on softmax
     outputs learns slowly where cross-entropy (gradient q - y) learns fastest.
 
-    Shapes: ``input`` and ``target`` the same shape, softmax over ``dim``
-    (default: PyTorch's class axis, 1, or 0 for a 1-d input).
+    Shapes: ``input``, ``target`` (and ``weight``) the same shape, softmax over
+    ``dim`` (default: PyTorch's class axis, 1, or 0 for a 1-d input).
 
     >>> import numpy as np
     >>> wrong = np.array([[-5.0, 5.0]])        # confident that class 1 is right
@@ -400,15 +330,25 @@ def mse_softmax_grad(
     >>> print(np.round(cross_entropy_grad(wrong, np.array([0])), 6))
     [[-0.999955  0.999955]]
     """
-    x = _logits(input)
-    check_reduction(reduction)
+    _validate.check_reduction(reduction)
+    x = _class_input(input)
     d = _softmax_dim(x, dim)
-    y = as_float_array(target, "target")
-    check_same_shape(x, y, "input", "target")
-    check_no_nan(y, "target")
+    y = _validate.as_float_like(target, x, "target")
+    _validate.check_same_shape(x, y, "input", "target")
+    _validate.check_finite(y, "target")
     q = softmax(x, dim=d)
-    g = 2 * (q - y.astype(x.dtype, copy=False))
-    if reduction == "mean":
+    g = 2 * (q - y)
+    if weight is not None:
+        w = _validate.as_float_like(weight, x, "weight")
+        _validate.check_same_shape(w, x, "weight", "input")
+        _validate.check_nonnegative(w, "weight")
+        g = g * w
+        if reduction == "mean":
+            total = w.sum()  # PyTorch: sum(w l) / sum(w)
+            if total == 0:  # 0 / 0: the loss is NaN, and so is its gradient
+                return np.full_like(x, np.nan)
+            g = g / total
+    elif reduction == "mean":
         g = g / x.size
     out = q * (g - np.sum(q * g, axis=d, keepdims=True))
     return out.astype(x.dtype, copy=False)
@@ -434,9 +374,9 @@ def numerical_grad(
     >>> print(np.round(numerical_grad(lambda v: np.sum(v ** 3), np.array([1.0, -2.0])), 6))
     [ 3. 12.]
     """
-    x0 = np.array(as_float_array(x, "x"), dtype=np.float64)  # a private copy
-    check_not_empty(x0, "x")
-    check_no_nan(x0, "x")
+    x0 = np.array(_validate.as_float_array(x, "x"), dtype=np.float64)  # a private copy
+    _validate.check_not_empty(x0, "x")
+    _validate.check_no_nan(x0, "x")
     if eps is None:
         eps = float(np.finfo(np.float64).eps) ** (1 / 3)
     if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)):
@@ -479,6 +419,7 @@ class GradCheck:
     analytic: np.ndarray
     numeric: np.ndarray
     rtol: float
+    atol: float
 
     def __bool__(self) -> bool:
         return self.passed
@@ -486,9 +427,9 @@ class GradCheck:
     def __repr__(self) -> str:
         verdict = "passed" if self.passed else "FAILED"
         return (
-            f"GradCheck({verdict}: rel_error {self.rel_error:.1e} "
-            f"{'<=' if self.passed else '>'} rtol {self.rtol:.0e}, "
-            f"max_abs_error {self.max_abs_error:.1e} at {self.worst_index})"
+            f"GradCheck({verdict}: rel_error {self.rel_error:.1e}, "
+            f"max_abs_error {self.max_abs_error:.1e} at {self.worst_index}; "
+            f"rtol {self.rtol:.0e}, atol {self.atol:.0e})"
         )
 
 
@@ -499,6 +440,7 @@ def check_grad(
     *,
     eps: float | None = None,
     rtol: float = 1e-6,
+    atol: float = 1e-9,
 ) -> GradCheck:
     """Compare an analytic gradient with central differences of ``f`` at ``x``.
 
@@ -509,8 +451,15 @@ def check_grad(
 
     so that coordinates whose true derivative is 0 (where finite differences only
     leave rounding noise) do not dominate.  It is 0 when both are all zeros.
-    The check passes when rel_error <= ``rtol``; central differences in float64
-    are typically good to about 1e-9 on these losses.
+    The check passes when
+
+        max_abs_error <= atol + rtol * max_i max(|analytic_i|, |numeric_i|)
+
+    i.e. rel_error <= ``rtol``, or the difference is below ``atol``, the
+    rounding noise of the differences (about 1e-10 * |f|) that remains where the
+    gradient itself is about 0, e.g. at a minimum.  Central differences in
+    float64 are typically good to about 1e-9 on these losses.  Any NaN or
+    infinity in either gradient fails the check.
 
     >>> import numpy as np
     >>> from lossedu.functional import log_softmax
@@ -519,9 +468,12 @@ def check_grad(
     >>> check_grad(loss, cross_entropy_grad(z, np.array([0])), z).passed
     True
     >>> check_grad(loss, -cross_entropy_grad(z, np.array([0])), z)  # wrong sign
-    GradCheck(FAILED: rel_error 2.0e+00 > rtol 1e-06, max_abs_error 6.8e-01 at (0, 0))
+    GradCheck(FAILED: rel_error 2.0e+00, max_abs_error 6.8e-01 at (0, 0); rtol 1e-06, atol 1e-09)
     """
-    x0 = np.array(as_float_array(x, "x"), dtype=np.float64)
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)) or not tol >= 0:
+            raise ValueError(f"{name} must be a number >= 0, got {tol!r}")
+    x0 = np.array(_validate.as_float_array(x, "x"), dtype=np.float64)
     analytic = np.asarray(grad(x0.copy()) if callable(grad) else grad)
     if analytic.dtype.kind not in "biuf":
         raise TypeError(f"grad must be a numeric array, got dtype {analytic.dtype}")
@@ -531,27 +483,27 @@ def check_grad(
             f"grad must have x's shape {x0.shape} (one derivative per entry), "
             f"got {analytic.shape}"
         )
-    if not (isinstance(rtol, (int, float, np.floating)) and rtol > 0):
-        raise ValueError(f"rtol must be a positive number, got {rtol!r}")
     numeric = numerical_grad(f, x0, eps=eps)
-    diff = np.abs(analytic - numeric)
-    with np.errstate(invalid="ignore"):
-        nan_pos = np.isnan(diff)
-    if nan_pos.any():  # a NaN anywhere is a failure, reported where it is
-        worst_flat = int(np.argmax(nan_pos.reshape(-1)))
+    finite = np.isfinite(analytic) & np.isfinite(numeric)
+    if not finite.all():  # NaN or inf anywhere is a failure, reported where it is
+        worst_flat = int(np.argmin(finite.reshape(-1)))
         rel = max_abs = math.inf
+        passed = False
     else:
-        worst_flat = int(np.argmax(diff.reshape(-1)))
-        max_abs = float(diff.reshape(-1)[worst_flat])
+        diff = np.abs(analytic - numeric).reshape(-1)
+        worst_flat = int(np.argmax(diff))
+        max_abs = float(diff[worst_flat])
         scale = float(max(np.max(np.abs(analytic)), np.max(np.abs(numeric))))
         rel = 0.0 if max_abs == 0 else (max_abs / scale if scale > 0 else math.inf)
+        passed = max_abs <= atol + rtol * scale
     worst = tuple(int(i) for i in np.unravel_index(worst_flat, x0.shape))
     return GradCheck(
-        passed=bool(rel <= rtol),
+        passed=bool(passed),
         rel_error=rel,
         max_abs_error=max_abs,
         worst_index=worst,
         analytic=analytic,
         numeric=numeric,
         rtol=float(rtol),
+        atol=float(atol),
     )

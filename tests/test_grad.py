@@ -291,9 +291,11 @@ def test_kl_batchmean_gradient_equals_cross_entropy_mean(rng, soft, label_smooth
         y = np.eye(4)[t]
         ce = cross_entropy_grad(z, t, label_smoothing=label_smoothing)
     smoothed = y * (1 - label_smoothing) + label_smoothing / 4
-    np.testing.assert_allclose(kl_div_grad(z, smoothed, "batchmean"), ce, rtol=1e-13, atol=1e-16)
     np.testing.assert_allclose(
-        kl_div_grad(z, smoothed, "mean"), ce / 4, rtol=1e-13, atol=1e-16
+        kl_div_grad(z, smoothed, reduction="batchmean"), ce, rtol=1e-13, atol=1e-16
+    )
+    np.testing.assert_allclose(
+        kl_div_grad(z, smoothed, reduction="mean"), ce / 4, rtol=1e-13, atol=1e-16
     )  # "mean" divides by N*C: smaller by the number of classes
 
 
@@ -301,7 +303,10 @@ def test_kl_gradient_with_extra_dims_batchmean_divides_by_batch_only(rng):
     z = rng.standard_normal((2, 3, 4))
     y = np.moveaxis(rng.dirichlet(np.ones(3), size=(2, 4)), -1, 1)
     np.testing.assert_allclose(
-        kl_div_grad(z, y, "batchmean"), cross_entropy_grad(z, y) * 4, rtol=1e-13, atol=1e-16
+        kl_div_grad(z, y, reduction="batchmean"),
+        cross_entropy_grad(z, y) * 4,
+        rtol=1e-13,
+        atol=1e-16,
     )
 
 
@@ -387,6 +392,23 @@ def test_mse_softmax_matches_torch(torch, rng, shape, reduction, dtype):
 
 
 @pytest.mark.torch
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_mse_softmax_weighted_matches_torch(torch, rng, reduction):
+    x = 3 * rng.standard_normal((4, 5))
+    y = prob_targets(rng, (4, 5))
+    w = rng.uniform(0.0, 2.0, size=(4, 5))
+    ours = mse_softmax_grad(x, y, reduction=reduction, weight=w)
+    theirs = torch_grad(
+        torch,
+        lambda z: torch.nn.functional.mse_loss(
+            torch.softmax(z, 1), torch.tensor(y), reduction=reduction, weight=torch.tensor(w)
+        ),
+        x,
+    )
+    assert_grad_close(ours, theirs)
+
+
+@pytest.mark.torch
 def test_mse_softmax_dim_matches_torch(torch, rng):
     x = rng.standard_normal((3, 4))
     y = rng.dirichlet(np.ones(3), size=4).T
@@ -412,17 +434,11 @@ def test_mse_gradient_vanishes_when_confidently_wrong():
 
 # ----------------------------------------------------------------------------- central differences
 
-# TEMPORARY while lossedu.functional's losses are being written; remove once they land.
-pytestmark_fd = pytest.mark.skipif(
-    not hasattr(F, "kl_div"), reason="lossedu.functional losses not written yet"
-)
-
 
 def _f64(shape, rng):
     return 2 * rng.standard_normal(shape)
 
 
-@pytestmark_fd
 @pytest.mark.parametrize("label_smoothing", [0.0, 0.2])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("weighted", [False, True])
@@ -442,7 +458,6 @@ def test_cross_entropy_index_grad_matches_finite_differences(
     assert result.passed, result
 
 
-@pytestmark_fd
 @pytest.mark.parametrize("label_smoothing", [0.0, 0.2])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("weighted", [False, True])
@@ -462,7 +477,7 @@ def test_cross_entropy_prob_grad_matches_finite_differences(
     assert result.passed, result
 
 
-@pytestmark_fd
+@pytest.mark.filterwarnings("ignore:reduction='mean' divides:UserWarning")
 @pytest.mark.parametrize("log_target", [False, True])
 @pytest.mark.parametrize("reduction", KL_REDUCTIONS)
 @pytest.mark.parametrize("shape", [(5,), (3, 4), (2, 3, 2)])
@@ -480,7 +495,6 @@ def test_kl_div_grad_matches_finite_differences(rng, shape, reduction, log_targe
     assert result.passed, result
 
 
-@pytestmark_fd
 @pytest.mark.parametrize("pos_weighted", [False, True])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -501,16 +515,17 @@ def test_bce_with_logits_grad_matches_finite_differences(
     assert result.passed, result
 
 
-@pytestmark_fd
+@pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("shape", [(5,), (3, 4), (2, 3, 2)])
-def test_mse_softmax_grad_matches_finite_differences(rng, shape, reduction):
+def test_mse_softmax_grad_matches_finite_differences(rng, shape, reduction, weighted):
     x = _f64(shape, rng)
     y = prob_targets(rng, shape)
     d = class_dim(shape)
+    kw = {"reduction": reduction, "weight": rng.uniform(0, 2, size=shape) if weighted else None}
     result = check_grad(
-        lambda z: sum_if_none(F.mse_loss(F.softmax(z, dim=d), y, reduction=reduction), reduction),
-        lambda z: mse_softmax_grad(z, y, reduction=reduction),
+        lambda z: sum_if_none(F.mse_loss(F.softmax(z, dim=d), y, **kw), reduction),
+        lambda z: mse_softmax_grad(z, y, **kw),
         x,
     )
     assert result.passed, result
@@ -531,7 +546,7 @@ def test_numerical_grad_does_not_modify_x():
     np.testing.assert_array_equal(x, [1.0, 2.0])
 
 
-@pytestmark_fd
+@pytest.mark.filterwarnings("ignore:reduction='mean' divides:UserWarning")
 def test_check_grad_catches_wrong_gradients():
     z = np.array([[2.0, 1.0, 0.1], [0.3, -0.2, 1.5]])
     t = np.array([0, 2])
@@ -548,7 +563,7 @@ def test_check_grad_catches_wrong_gradients():
     )
     y = np.eye(3)[t]
     wrong_kl = check_grad(
-        lambda v: F.kl_div(F.log_softmax(v, dim=1), y), kl_div_grad(z, y, "batchmean"), z
+        lambda v: F.kl_div(F.log_softmax(v, dim=1), y), kl_div_grad(z, y, reduction="batchmean"), z
     )
     for result in (wrong_sign, wrong_scale, wrong_kl):
         assert not result.passed and not result
@@ -560,8 +575,8 @@ def test_check_grad_repr_is_readable():
     z = np.array([[2.0, 1.0, 0.1]])
     result = check_grad(lambda v: -F.log_softmax(v, dim=1)[0, 0], np.zeros((1, 3)), z)
     assert isinstance(result, GradCheck)
-    assert repr(result).startswith("GradCheck(FAILED: rel_error 1.0e+00 > rtol 1e-06")
-    assert "at (0, 0)" in repr(result)
+    assert repr(result).startswith("GradCheck(FAILED: rel_error 1.0e+00, max_abs_error 3.4e-01")
+    assert "at (0, 0); rtol 1e-06, atol 1e-09)" in repr(result)
 
 
 def test_check_grad_reports_nan_as_failure():
@@ -569,6 +584,30 @@ def test_check_grad_reports_nan_as_failure():
         lambda v: float(np.sum(v**2)), np.array([np.nan, 0.0]), np.array([1.0, 0.0])
     )
     assert not result.passed and math.isinf(result.rel_error) and result.worst_index == (0,)
+
+
+def test_check_grad_atol_absorbs_rounding_noise_of_tiny_gradients():
+    """Confidently wrong MSE: the gradient is ~1e-5 and differences carry ~1e-11 of noise."""
+    z = np.array([[-12.0, 12.0, 0.0]])
+    y = np.array([[1.0, 0.0, 0.0]])
+    result = check_grad(
+        lambda v: np.sum((F.softmax(v, dim=1) - y) ** 2),
+        mse_softmax_grad(z, y, reduction="sum"),
+        z,
+    )
+    assert result.passed and 1e-6 < result.rel_error < 1e-4 and result.max_abs_error < 1e-10
+    strict = check_grad(
+        lambda v: np.sum((F.softmax(v, dim=1) - y) ** 2),
+        mse_softmax_grad(z, y, reduction="sum"),
+        z,
+        atol=0.0,
+    )
+    assert not strict.passed
+
+
+def test_check_grad_reports_infinity_as_failure():
+    result = check_grad(lambda v: float(np.sum(v)), np.array([1.0, np.inf]), np.zeros(2))
+    assert not result.passed and result.worst_index == (1,)
 
 
 def test_check_grad_accepts_zero_gradient():
@@ -591,6 +630,7 @@ def test_check_grad_accepts_zero_gradient():
         (lambda: numerical_grad(lambda v: 0.0, np.ones(2), eps=0.0), ValueError, "eps"),
         (lambda: check_grad(lambda v: 0.0, np.zeros(3), np.ones(2)), ValueError, "grad must have"),
         (lambda: check_grad(lambda v: 0.0, np.zeros(2), np.ones(2), rtol=-1), ValueError, "rtol"),
+        (lambda: check_grad(lambda v: 0.0, np.zeros(2), np.ones(2), atol=None), ValueError, "atol"),
     ],
 )
 def test_checker_bad_input(call, exc, words):
@@ -602,76 +642,51 @@ def test_checker_bad_input(call, exc, words):
 
 
 X = np.zeros((2, 3))
+T = np.array([0, 1])
+Y = np.full((2, 3), 1 / 3)
+CE, KL = cross_entropy_grad, kl_div_grad
+BCE, MSE = binary_cross_entropy_with_logits_grad, mse_softmax_grad
+
+# The gradients refuse what their losses refuse, with the same errors (IndexError
+# for a class index out of range, as lossedu.functional and PyTorch).
+BAD_INPUT = {
+    "class index too large": (lambda: CE(X, [0, 3]), IndexError, "target has class index 3"),
+    "class index negative": (lambda: CE(X, [0, -1]), IndexError, "target has class index -1"),
+    "one index too many": (lambda: CE(X, [0, 1, 2]), ValueError, r"target must have shape \(2,\)"),
+    "float indices": (lambda: CE(X, [0.0, 1.0]), TypeError, "target holds floats"),
+    "int probabilities": (lambda: CE(X, np.ones((2, 3), int)), TypeError, "floating point"),
+    "negative probability": (lambda: CE(X, Y * [1, 1, -1]), ValueError, "target has a negative"),
+    "ignore_index with soft target": (lambda: CE(X, Y, ignore_index=1), ValueError, "ignore_ind"),
+    "weight per class": (lambda: CE(X, T, weight=[1.0, 2.0]), ValueError, r"weight must have sh"),
+    "negative weight": (lambda: CE(X, T, weight=[1.0, -2, 1]), ValueError, "weight has a negat"),
+    "reduction": (lambda: CE(X, T, reduction="avg"), ValueError, "reduction must be one of"),
+    "label_smoothing": (lambda: CE(X, T, label_smoothing=1.5), ValueError, "label_smoothing"),
+    "integer logits": (lambda: CE([[0, 1, 2]], [0]), TypeError, "input must be a floating"),
+    "NaN logit": (lambda: CE([[np.nan, 0, 0]], [0]), ValueError, "input contains NaN"),
+    "+inf logit": (lambda: CE([[np.inf, 0, 0]], [0]), ValueError, r"input contains \+inf"),
+    "all -inf": (lambda: CE([[-np.inf, -np.inf]], [0]), ValueError, "all -inf"),
+    "empty": (lambda: CE(np.zeros((0, 3)), np.zeros(0, int)), ValueError, "input is empty"),
+    "no class axis": (lambda: CE(np.float64(1.0), np.int64(0)), ValueError, "class axis"),
+    "positional option": (lambda: CE(X, T, None, -100), TypeError, "positional argument"),
+    "kl shapes": (lambda: KL(X, np.full((3, 2), 0.5)), ValueError, "same shape"),
+    "kl reduction": (lambda: KL(X, Y, reduction="avg"), ValueError, "batchmean"),
+    "kl log_target": (lambda: KL(X, Y, log_target=True), ValueError, "must hold log-prob"),
+    "kl log_target type": (lambda: KL(X, Y, log_target="yes"), TypeError, "log_target must"),
+    "kl dim": (lambda: KL(X, Y, dim=2), np.exceptions.AxisError, "dim 2 is out of range"),
+    "kl target > 1": (lambda: KL(X, Y * 4), ValueError, "target has an entry above 1"),
+    "bce shapes": (lambda: BCE(X, np.ones(3)), ValueError, "same shape"),
+    "bce target": (lambda: BCE(X, X + 2), ValueError, "target has an entry above 1"),
+    "bce inf logit": (lambda: BCE(X - np.inf, X), ValueError, r"input contains -inf"),
+    "bce weight": (lambda: BCE(X, X, weight=np.ones((4, 2, 3))), ValueError, "weight of shape"),
+    "bce pos_weight": (lambda: BCE(X, X, pos_weight=np.ones(2)), ValueError, "pos_weight"),
+    "mse shapes": (lambda: MSE(X, np.ones(3)), ValueError, "same shape"),
+    "mse reduction": (lambda: MSE(X, X, reduction="batchmean"), ValueError, "reduction"),
+    "mse weight": (lambda: MSE(X, X, weight=np.ones(3)), ValueError, "weight and input"),
+    "mse target": (lambda: MSE(X, X + np.nan), ValueError, "target contains NaN"),
+}
 
 
-@pytest.mark.parametrize(
-    ("call", "exc", "words"),
-    [
-        (lambda: cross_entropy_grad(X, np.array([0, 3])), ValueError, r"target.*class index 3"),
-        (lambda: cross_entropy_grad(X, np.array([0, -1])), ValueError, r"target.*class index -1"),
-        (lambda: cross_entropy_grad(X, np.array([0, 1, 2])), ValueError, r"target must hold one"),
-        (lambda: cross_entropy_grad(X, np.array([0.0, 1.0])), TypeError, r"target.*floats"),
-        (lambda: cross_entropy_grad(X, np.ones((2, 3), dtype=int)), TypeError, "must be floats"),
-        (
-            lambda: cross_entropy_grad(X, np.full((2, 3), 0.5) * [1, 1, -1]),
-            ValueError,
-            "target has a negative",
-        ),
-        (
-            lambda: cross_entropy_grad(X, np.array([0, 1]), weight=[1.0, 2.0]),
-            ValueError,
-            r"weight must have shape \(3,\)",
-        ),
-        (lambda: cross_entropy_grad(X, np.array([0, 1]), reduction="avg"), ValueError, "reduction"),
-        (
-            lambda: cross_entropy_grad(X, np.array([0, 1]), label_smoothing=1.5),
-            ValueError,
-            "label_smoothing",
-        ),
-        (
-            lambda: cross_entropy_grad(np.array([[0, 1, 2]]), np.array([0])),
-            TypeError,
-            "input must be a floating",
-        ),
-        (
-            lambda: cross_entropy_grad(np.array([[np.nan, 0, 0]]), np.array([0])),
-            ValueError,
-            "input contains NaN",
-        ),
-        (
-            lambda: cross_entropy_grad(np.zeros((0, 3)), np.zeros(0, dtype=int)),
-            ValueError,
-            "input is empty",
-        ),
-        (
-            lambda: cross_entropy_grad(np.float64(1.0), np.int64(0)),
-            ValueError,
-            "at least one dimension",
-        ),
-        (lambda: kl_div_grad(X, np.full((3, 2), 0.5)), ValueError, "same shape"),
-        (lambda: kl_div_grad(X, np.full((2, 3), 1 / 3), reduction="avg"), ValueError, "batchmean"),
-        (lambda: kl_div_grad(X, np.full((2, 3), 0.5), log_target=True), ValueError, "log_target"),
-        (lambda: kl_div_grad(X, np.full((2, 3), 1 / 3), dim=2), ValueError, "dim 2"),
-        (lambda: binary_cross_entropy_with_logits_grad(X, np.ones(3)), ValueError, "same shape"),
-        (
-            lambda: binary_cross_entropy_with_logits_grad(X, X + 2),
-            ValueError,
-            "target has an entry above 1",
-        ),
-        (
-            lambda: binary_cross_entropy_with_logits_grad(X, X, weight=np.ones((4, 2, 3))),
-            ValueError,
-            "weight of shape",
-        ),
-        (
-            lambda: binary_cross_entropy_with_logits_grad(X, X, pos_weight=np.ones(2)),
-            ValueError,
-            "pos_weight",
-        ),
-        (lambda: mse_softmax_grad(X, np.ones(3)), ValueError, "same shape"),
-        (lambda: mse_softmax_grad(X, X, reduction="batchmean"), ValueError, "reduction"),
-    ],
-)
+@pytest.mark.parametrize(("call", "exc", "words"), BAD_INPUT.values(), ids=BAD_INPUT.keys())
 def test_bad_input_is_named(call, exc, words):
     with pytest.raises(exc, match=words):
         call()
