@@ -1,0 +1,244 @@
+"""Every number lesson 02 (information and entropy) prints or states, checked
+against an independent computation: closed forms with math and fractions,
+scipy.stats / scipy.special, and mpmath at 30 digits; never lossedu itself.
+
+Each expected line is formatted exactly as the lesson prints it and must appear
+in the stored output; and every printed line that holds a digit must be one of
+them, so a number the lesson adds later cannot go unchecked.  (nbval separately
+guarantees that re-running the lesson prints the same text.)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from fractions import Fraction
+from pathlib import Path
+
+import mpmath
+import numpy as np
+import pytest
+from scipy import special, stats
+
+LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "02_information_and_entropy.ipynb"
+mpmath.mp.dps = 30
+LN2 = float(mpmath.log(2))
+
+
+def _cells() -> list[dict]:
+    return json.loads(LESSON.read_text(encoding="utf-8"))["cells"]
+
+
+def printed_lines() -> list[str]:
+    """Every line the lesson's code cells wrote to stdout."""
+    lines = []
+    for cell in _cells():
+        for out in cell.get("outputs", []):
+            if out["output_type"] == "stream" and out["name"] == "stdout":
+                lines += "".join(out["text"]).splitlines()
+    return lines
+
+
+def markdown() -> str:
+    return "\n".join("".join(c["source"]) for c in _cells() if c["cell_type"] == "markdown")
+
+
+def bits(p) -> float:
+    """Entropy in bits by scipy.stats (which normalises; the inputs here sum to 1)."""
+    return float(stats.entropy(p, base=2))
+
+
+def nats(p) -> float:
+    return float(stats.entropy(p))
+
+
+def gauss_h(sigma: float) -> float:
+    """Differential entropy of N(0, sigma^2) in nats, by scipy.stats (numerical integral)."""
+    return float(stats.norm(scale=sigma).entropy())
+
+
+def array_text(p) -> str:
+    with np.printoptions(precision=4, suppress=True):
+        return str(np.array(p, dtype=float))
+
+
+def expected_lines() -> list[str]:
+    lines = []
+
+    # 1. information content: mpmath logs of the exact fractions
+    for name, p in [
+        ("fair coin: heads", Fraction(1, 2)),
+        ("three heads in a row", Fraction(1, 8)),
+        ("a die shows six", Fraction(1, 6)),
+    ]:
+        i_bits = float(-mpmath.log(mpmath.mpf(p.numerator) / p.denominator, 2))
+        i_nats = float(-mpmath.log(mpmath.mpf(p.numerator) / p.denominator))
+        lines.append(f"{name:<21} p = {float(p):.4f}   I = {i_bits:.4f} bits = {i_nats:.4f} nats")
+    lines.append(f"1 bit = ln 2 = {LN2:.4f} nats;  1 nat = 1/ln 2 = {1 / LN2:.4f} bits")
+
+    # 2. p ln p -> 0, and the entropy of (1/2, 1/4, 1/8, 1/8)
+    for x in [1e-1, 1e-2, 1e-4, 1e-8]:
+        lines.append(f"p = {x:.0e}:  p ln p = {float(special.xlogy(x, x)):.2e}")
+    dyadic = [1 / 2, 1 / 4, 1 / 8, 1 / 8]
+    assert bits(dyadic) == pytest.approx(1.75, rel=1e-15)  # 1/2*1 + 1/4*2 + 2 * 1/8*3
+    lines.append(f"by hand: H = {bits(dyadic):.4f} bits")
+    lines.append(f"lossedu: H = {bits(dyadic):.4f} bits = {nats(dyadic):.4f} nats")
+    lines.append(f"naive NumPy: H = {math.nan:.4f} bits")  # 0 * log 0 computed literally
+    lines.append(f"lossedu:     H = {bits([0, 1, 0]):.4f} bits")
+
+    # 3. binary entropy; the sunrise in exact arithmetic (mpmath: 1 - p underflows nothing)
+    for p in [0.5, 0.9, 0.99]:
+        lines.append(f"H_b({p}) = {bits([p, 1 - p]):.4f} bits")
+    eps = mpmath.mpf(1) / 1826215  # Laplace: odds of 1826214 to 1
+    h_sun = float(-(eps * mpmath.log(eps, 2) + (1 - eps) * mpmath.log(1 - eps, 2)))
+    lines.append(f"sunrise: p = {float(1 - eps):.7f},  H_b = {h_sun:.2e} bits")
+
+    # 4. bounds on three classes
+    for name, p in [
+        ("hard label (dog)", [0.0, 1.0, 0.0]),
+        ("soft label", [0.8, 0.2, 0.0]),
+        ("smoothed label", [0.1, 0.8, 0.1]),
+        ("uniform", [1 / 3, 1 / 3, 1 / 3]),
+    ]:
+        lines.append(f"{name:<17} {array_text(p)}  H = {bits(p):.4f} bits")
+    lines.append(f"upper bound log2(3) = {float(mpmath.log(3, 2)):.4f} bits")
+
+    # 5. the code 0, 10, 110, 111: average lengths as exact fractions
+    lengths = [1, 2, 3, 3]
+    p_code = [Fraction(1, 2), Fraction(1, 4), Fraction(1, 8), Fraction(1, 8)]
+    avg = sum(pi * n for pi, n in zip(p_code, lengths, strict=True))
+    assert avg == Fraction(7, 4)
+    lines.append(f"average code length = {float(avg):.4f} bits;  H(P) = {bits(dyadic):.4f} bits")
+    lines.append(f"abacabad -> 01001100100111: 14 bits / 8 letters = {14 / 8:.4f}")
+    q = [Fraction(4, 10), Fraction(3, 10), Fraction(2, 10), Fraction(1, 10)]
+    avg_q = sum(qi * n for qi, n in zip(q, lengths, strict=True))
+    assert avg_q == Fraction(19, 10)
+    lines.append(
+        f"Q: average code length = {float(avg_q):.4f} bits;  "
+        f"H(Q) = {bits([float(x) for x in q]):.4f} bits"
+    )
+
+    # 7. differential entropy: scipy's numerical integral, not the closed form
+    for sigma in [1.0, 0.5, 0.1]:
+        h = gauss_h(sigma)
+        lines.append(f"sigma = {sigma}:  h = {h:+.4f} nats = {h / LN2:+.4f} bits")
+    root = optimize_zero_of_gauss_h()
+    lines.append(f"h < 0 when sigma < 1/sqrt(2 pi e) = {root:.4f}")
+    sigma, delta = 0.1, 0.01
+    edges = np.linspace(-1.0, 1.0, 201)
+    p_bins = np.diff(stats.norm(scale=sigma).cdf(edges))
+    lines.append(f"200 bins, total probability {p_bins.sum():.4f}")
+    lines.append(f"entropy of the bins  H = {nats(p_bins):.4f} nats")
+    h = gauss_h(sigma)
+    lines.append(f"h - ln(delta)          = {h - math.log(delta):.4f} nats   (h = {h:.4f})")
+
+    # misconceptions
+    lines.append(f"discrete, hard label:  H = {nats([0, 1, 0]):.4f} nats (the minimum)")
+    lines.append(f"Gaussian, sigma = 0.1: h = {gauss_h(0.1):.4f} nats")
+    soft = [0.8, 0.2, 0.0]
+    lines.append(
+        f"H(0.8, 0.2, 0) = {bits(soft):.4f} bits = H(0, 0.2, 0.8) = {bits(soft[::-1]):.4f} bits"
+    )
+    p_exact = [Fraction(8, 10), Fraction(2, 10), Fraction(0)]
+    for values in ([1, 2, 3], [1, 10, 3]):
+        mean = sum(pi * v for pi, v in zip(p_exact, values, strict=True))
+        var = sum(pi * (v - mean) ** 2 for pi, v in zip(p_exact, values, strict=True))
+        lines.append(
+            f"classes at {values}: variance = {float(var):.4f},  H = {bits(soft):.4f} bits"
+        )
+    lines.append(f"H(fair coin) = {LN2:.4f} nats = {bits([0.5, 0.5]):.4f} bits")
+    return lines
+
+
+def optimize_zero_of_gauss_h() -> float:
+    """The sigma where scipy's Gaussian entropy crosses 0, found by bisection."""
+    from scipy.optimize import brentq
+
+    return float(brentq(gauss_h, 0.05, 1.0, xtol=1e-12))
+
+
+NON_NUMERIC = ["NumPy by hand agrees: True", "decoded: abacabad"]
+
+
+@pytest.fixture(scope="module")
+def lines() -> list[str]:
+    return printed_lines()
+
+
+@pytest.mark.parametrize("line", expected_lines() + NON_NUMERIC)
+def test_lesson_prints(line, lines):
+    assert line in lines, f"lesson 02 no longer prints {line!r}"
+
+
+def test_every_printed_number_is_checked(lines):
+    expected = set(expected_lines())
+    unchecked = [line for line in lines if re.search(r"\d", line) and line not in expected]
+    assert not unchecked, f"printed but not checked here: {unchecked}"
+
+
+# Numbers the lesson's text states for the reader to check by hand.
+STATED = [
+    ("0.6931", LN2),
+    ("1.4427", 1 / LN2),
+    ("2.585", math.log2(6)),
+    ("1.7918", math.log(6)),
+    ("6.64", math.log2(100)),
+    ("1.2130", 1.75 * LN2),
+    ("0.1520", -math.log2(0.9)),
+    ("3.3219", math.log2(10)),
+    ("0.4690", bits([0.9, 0.1])),
+    ("1.2 \\times 10^{-5}", 1.2e-5),
+    ("1.5850", math.log2(3)),
+    ("1.0986", math.log(3)),
+    ("0.2575", 0.8 * math.log2(1.25)),
+    ("0.4644", 0.2 * math.log2(5)),
+    ("0.7219", bits([0.8, 0.2])),
+    ("1.8464", bits([0.4, 0.3, 0.2, 0.1])),
+    ("1.4189", gauss_h(1.0)),
+    ("0.2420", 1 / math.sqrt(2 * math.pi * math.e)),
+    ("3.99", float(stats.norm(scale=0.1).pdf(0))),
+    ("-0.8836", gauss_h(0.1)),
+    ("-0.88", gauss_h(0.1)),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), STATED)
+def test_numbers_stated_in_the_text(text, value):
+    assert text in markdown(), f"the text no longer states {text}"
+    if "times" in text:
+        eps = 1 / 1826215
+        h = -(eps * math.log2(eps) + (1 - eps) * math.log2(1 - eps))
+        assert f"{h:.1e}" == "1.2e-05"
+        return
+    decimals = len(text.split(".")[1])
+    assert f"{value:.{decimals}f}" == text
+
+
+def test_hand_arithmetic_in_the_text():
+    # 0.9 * 0.1520 + 0.1 * 3.3219 rounds to the stated 0.4690
+    assert round(0.9 * 0.1520 + 0.1 * 3.3219, 4) == 0.4690
+    # 0.2575 + 0.4644 = 0.7219, the soft label's entropy
+    assert round(0.2575 + 0.4644, 4) == round(bits([0.8, 0.2]), 4)
+    # 1.4189 + ln 0.1 = -0.8836 (sigma = 0.1); the mass outside +-10 sigma is < 1e-22
+    assert round(gauss_h(1.0) + math.log(0.1), 4) == round(gauss_h(0.1), 4)
+    assert 2 * stats.norm.sf(10) < 1e-22
+    # uniform on [0, 1/2]: h = log2(1/2) = -1 bit
+    assert stats.uniform(scale=0.5).entropy() / LN2 == pytest.approx(-1.0)
+    # Laplace's odds 1826214 : 1 for 1826213 observed sunrises (rule of succession)
+    assert Fraction(1826213 + 1, 1826213 + 2) == Fraction(1826214, 1826215)
+
+
+def test_exercise_solutions_and_answers_pass():
+    """The instructor copy's solutions and filled-in answers all get the ✅ feedback."""
+    checked = []
+    for cell in _cells():
+        if cell["cell_type"] == "code" and "".join(cell["source"]).startswith("check."):
+            text = "".join(
+                "".join(out["data"]["text/plain"])
+                for out in cell["outputs"]
+                if "text/plain" in out.get("data", {})
+            )
+            checked.append(text)
+    assert len(checked) == 5  # two exercises, three questions
+    assert all(text.startswith("✅") for text in checked), checked
