@@ -751,6 +751,11 @@ def _check_one_hot(s: _Session) -> str:
                     "one number per label instead of one vector per label",
                     "each label becomes a row of num_classes zeros with a single 1.",
                 ),
+                (
+                    (got.shape[0], c) if got.ndim == 2 else (n, c),
+                    f"it has {got.shape[0] if got.ndim else 0} rows for {n} labels",
+                    "one row per label, in the order of the labels.",
+                ),
             ],
             "the result has one row per label and one column per class.",
         )
@@ -840,10 +845,12 @@ def _smoothing_mistakes(y: np.ndarray, eps: float) -> list[_Variant | None]:
             "the ε of mass is shared by the C classes.",
         ),
         _variant(
-            lambda: y if y.ndim < 2 else (1 - eps) * y + eps / y.shape[0],
+            lambda: (1 - eps) * y + eps / y.shape[0],
             "divides ε by the number of rows (labels) instead of the number of classes",
             c_hint,
-        ),
+        )
+        if y.ndim > 1
+        else None,
         _variant(
             lambda: (1 - eps) * y + eps / y.size,
             "divides ε by the number of entries instead of the number of classes",
@@ -1608,7 +1615,7 @@ def questions(lesson: int | str | None = None) -> dict[str, str]:
     >>> print(qs["02.fair_coin_bits"])
     How many bits of information does the outcome of a fair coin toss carry?
     >>> answer("02.fair_coin_bits", 1)
-    ✅ 02.fair_coin_bits: correct. −log₂(1/2) = 1 bit.
+    ✅ 02.fair_coin_bits: correct — −log₂(1/2) = 1 bit.
     """
     chosen = [q for q in _QUESTIONS if lesson is None or q.lesson == _lesson_key(lesson)]
     if not chosen:
@@ -1656,19 +1663,29 @@ def _read_vector(value: Any) -> np.ndarray | None:
 
 
 def _same_answer(got: Any, want: Any, tol: float) -> bool:
-    if isinstance(want, bool):
-        return isinstance(got, bool) and got == want
-    if isinstance(want, tuple):
+    """Whether the learner's (read) answer ``got`` is ``want``, within ``tol`` for numbers."""
+    if isinstance(want, bool) or isinstance(got, bool):
+        return isinstance(got, bool) and isinstance(want, bool) and got == want
+    if isinstance(want, tuple) or isinstance(got, np.ndarray):
+        if not (isinstance(want, tuple) and isinstance(got, np.ndarray)):
+            return False
         w = np.asarray(want, dtype=float)
-        g = np.asarray(got, dtype=float)
-        return g.shape == w.shape and bool(np.all(np.abs(g - w) <= tol))
-    if not isinstance(got, float):
-        return False
-    if math.isnan(want):
-        return math.isnan(got)
-    if math.isinf(want) or math.isinf(got):
-        return got == want
-    return abs(got - float(want)) <= tol
+        return got.shape == w.shape and bool(np.all(np.abs(got - w) <= tol))
+    w = float(want)
+    if math.isnan(w) or math.isnan(got):
+        return math.isnan(w) and math.isnan(got)
+    if math.isinf(w) or math.isinf(got):
+        return got == w
+    return abs(got - w) <= tol
+
+
+def _read_answer(q: _Question, value: Any) -> bool | float | np.ndarray | None:
+    if isinstance(q.answer, bool):
+        return _read_bool(value)
+    if isinstance(q.answer, tuple):
+        vector = _read_vector(value)
+        return vector if vector is not None else _read_number(value)
+    return _read_number(value)
 
 
 def answer(question: str, value: Any) -> Feedback:
@@ -1676,7 +1693,8 @@ def answer(question: str, value: Any) -> Feedback:
 
     Numbers may be ints, floats or strings such as "0.5", "1/8" or "inf"; yes/no
     questions take True/False or "yes"/"no"; vectors a list.  A wrong answer gets
-    feedback on the common mistake it shows, never the right answer.
+    feedback on the common mistake it shows, never the right answer.  The ids and
+    texts of a lesson's questions: ``questions(lesson)``.
 
     >>> answer("02.fair_coin_bits", 0.693)
     ❌ 02.fair_coin_bits: 0.693 — that's the information in nats (ln 2); the question asks for bits.
@@ -1684,42 +1702,31 @@ def answer(question: str, value: Any) -> Feedback:
     q = _BY_ID.get(question) if isinstance(question, str) else None
     if q is None:
         raise ValueError(f"unknown question {question!r}; valid ids: {', '.join(_BY_ID)}")
-    if isinstance(q.answer, bool):
-        got: Any = _read_bool(value)
-        kind, example = "yes or no", '`True`/`False` or "yes"/"no"'
-    elif isinstance(q.answer, tuple):
-        got = _read_vector(value)
-        kind, example = "a list of numbers", "a list such as [1, 0, 0]"
-    else:
-        got = _read_number(value)
-        kind, example = "a number", 'a number such as 0.5, "1/8" or "inf"'
+    got = _read_answer(q, value)
     if got is None:
-        return _failed(q.id, f"cannot read {value!r} as {kind}.", f"answer with {example}.")
-    if isinstance(q.answer, tuple) and got.shape != (len(q.answer),):
-        return _failed(
-            q.id,
-            f"{_fmt(got)} has {got.size} numbers.",
-            f"the answer has {len(q.answer)} numbers, one per class.",
+        kind, example = (
+            ("yes or no", '`True`/`False` or "yes"/"no"')
+            if isinstance(q.answer, bool)
+            else ("a list of numbers", "a list such as [1, 0, 0]")
+            if isinstance(q.answer, tuple)
+            else ("a number", 'a number such as 0.5, "1/8" or "inf"')
         )
+        return _failed(q.id, f"cannot read {value!r} as {kind}.", f"answer with {example}.")
     if _same_answer(got, q.answer, q.tol):
-        return _passed(q.id, f"correct. {q.why}")
+        return _passed(q.id, f"correct — {q.why}")
     shown = ("yes" if got else "no") if isinstance(got, bool) else _fmt(got)
     for wrong, what in q.wrong:
-        wrong_value = (
-            wrong
-            if isinstance(wrong, bool)
-            else tuple(wrong)
-            if isinstance(wrong, tuple)
-            else float(wrong)
-        )
-        if not isinstance(got, np.ndarray) and isinstance(wrong_value, tuple):
-            continue
-        if isinstance(got, np.ndarray) and not isinstance(wrong_value, tuple):
-            continue
-        if _same_answer(got, wrong_value, q.tol):
+        slack = abs(wrong) / 100 if isinstance(wrong, (int, float)) and math.isfinite(wrong) else 0
+        if _same_answer(got, wrong, max(q.tol, slack)):
             return _failed(q.id, f"{shown} — {what}.")
-    if isinstance(got, float) and math.isfinite(got) and isinstance(q.answer, float):
-        if math.isfinite(q.answer) and abs(got - q.answer) <= 10 * q.tol:
+    if isinstance(q.answer, tuple) and isinstance(got, np.ndarray) and got.size != len(q.answer):
+        return _failed(
+            q.id,
+            f"{shown} has {got.size} numbers.",
+            f"the answer has {len(q.answer)} numbers, one per class.",
+        )
+    if isinstance(got, float) and isinstance(q.answer, float) and math.isfinite(q.answer):
+        if abs(got - q.answer) <= 10 * q.tol:
             return _failed(
                 q.id, f"{shown} is close, but not close enough.", "give at least three decimals."
             )

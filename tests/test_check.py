@@ -1,0 +1,922 @@
+"""lossedu.check: the correct learner solution passes, each common mistake gets its diagnosis.
+
+The learner functions below are what a learner writes between the nbgrader
+markers: a few lines of NumPy.  Each mistake is its own small function, with a
+keyword its feedback must contain.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lossedu import check
+
+FAST = 0.2  # seconds: the time limit for the deliberately slow functions
+
+PASS_MESSAGE = re.compile(r"✅ (\w+): correct on \d+ checks \([^\n]+\)\.(\nNote: [^\n]+)*")
+
+# --------------------------------------------------------------------------- solutions
+
+
+def normalize_solution(counts):
+    return counts / counts.sum(axis=-1, keepdims=True)
+
+
+def one_hot_solution(labels, num_classes):
+    out = np.zeros((len(labels), num_classes))
+    out[np.arange(len(labels)), labels] = 1
+    return out
+
+
+def smooth_labels_solution(y, epsilon):
+    return (1 - epsilon) * y + epsilon / y.shape[-1]
+
+
+def information_bits_solution(p):
+    return -np.log2(p)
+
+
+def entropy_bits_solution(p):
+    logs = np.log2(p, out=np.zeros_like(p), where=p > 0)
+    return -np.sum(p * logs, axis=-1)
+
+
+def cross_entropy_batch_solution(y_true, y_pred):
+    safe = np.where(y_true > 0, y_pred, 1.0)
+    return -np.sum(y_true * np.log(safe), axis=1).mean()
+
+
+def log_softmax(logits):
+    z = logits - logits.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+
+def cross_entropy_from_logits_solution(logits, labels):
+    return -log_softmax(logits)[np.arange(len(labels)), labels].mean()
+
+
+SOLUTIONS: dict[str, Callable[..., Any]] = {
+    "normalize": normalize_solution,
+    "one_hot": one_hot_solution,
+    "smooth_labels": smooth_labels_solution,
+    "information_bits": information_bits_solution,
+    "entropy_bits": entropy_bits_solution,
+    "cross_entropy_batch": cross_entropy_batch_solution,
+    "cross_entropy_from_logits": cross_entropy_from_logits_solution,
+}
+
+# other correct ways learners write them: these must pass too
+ALTERNATIVES: list[tuple[str, Callable[..., Any]]] = [
+    ("normalize", lambda counts: (counts / np.sum(counts, axis=-1)[..., None]).tolist()),
+    ("one_hot", lambda labels, num_classes: np.eye(num_classes, dtype=int)[labels]),
+    ("one_hot", lambda labels, num_classes: labels[:, None] == np.arange(num_classes)),
+    ("information_bits", lambda p: np.log2(1 / p)),
+    ("information_bits", lambda p: -np.log(p) / np.log(2)),
+    ("entropy_bits", lambda p: -np.sum(p * np.log2(np.clip(p, 1e-300, 1)), axis=-1)),
+    ("entropy_bits", lambda p: -np.sum(p * np.log2(p + 1e-12), axis=-1)),
+    ("cross_entropy_batch", lambda y, q: -np.mean(np.sum(y * np.log(np.clip(q, 1e-15, 1)), 1))),
+    (
+        "cross_entropy_from_logits",
+        lambda z, labels: np.mean(
+            np.log(np.sum(np.exp(z - z.max(1, keepdims=True)), 1))
+            + z.max(1)
+            - z[np.arange(len(labels)), labels]
+        ),
+    ),
+]
+
+
+def run(name: str, fn: Any, **kwargs: Any) -> check.Feedback:
+    return getattr(check, name)(fn, **kwargs)
+
+
+# --------------------------------------------------------------------------- mistakes
+
+
+# lesson 00: normalize
+def normalize_floor_division(counts):
+    return counts // counts.sum(axis=-1, keepdims=True)
+
+
+def normalize_returns_ints(counts):
+    return (counts / counts.sum(axis=-1, keepdims=True)).astype(int)
+
+
+def normalize_whole_array(counts):
+    return counts / counts.sum()
+
+
+def normalize_first_axis(counts):
+    return counts / counts.sum(axis=0, keepdims=True)
+
+
+def normalize_without_keepdims(counts):
+    return counts / counts.sum(axis=-1)
+
+
+def normalize_axis_one(counts):
+    return counts / counts.sum(axis=1, keepdims=True)
+
+
+def normalize_by_max(counts):
+    return counts / counts.max(axis=-1, keepdims=True)
+
+
+def normalize_uniform(counts):
+    return np.ones(counts.shape) / counts.shape[-1]
+
+
+def normalize_flattened(counts):
+    return (counts / counts.sum(axis=-1, keepdims=True)).ravel()
+
+
+def normalize_returns_totals(counts):
+    return counts.sum(axis=-1) / counts.sum(axis=-1)
+
+
+def normalize_in_place(counts):
+    counts /= counts.sum(axis=-1, keepdims=True)
+    return counts
+
+
+NORMALIZE_MISTAKES = [
+    (normalize_floor_division, "integers"),
+    (normalize_returns_ints, "integers"),
+    (normalize_whole_array, "whole array"),
+    (normalize_first_axis, "first axis"),
+    (normalize_without_keepdims, "keepdims"),
+    (normalize_axis_one, "axis=-1"),
+    (normalize_by_max, "sum to"),
+    (normalize_uniform, "not proportional"),
+    (normalize_flattened, "shape (2, 3)"),
+    (normalize_returns_totals, "one number per row"),
+    (normalize_in_place, "in-place"),
+]
+
+
+# lesson 01: one_hot
+def one_hot_transposed(labels, num_classes):
+    return one_hot_solution(labels, num_classes).T
+
+
+def one_hot_one_based(labels, num_classes):
+    return np.eye(num_classes)[labels - 1]
+
+
+def one_hot_shifted_right(labels, num_classes):
+    out = np.zeros((len(labels), num_classes))
+    for i, label in enumerate(labels):
+        out[i, (label + 1) % num_classes] = 1
+    return out
+
+
+def one_hot_ignores_num_classes(labels, num_classes):
+    return np.eye(labels.max() + 1)[labels]
+
+
+def one_hot_extra_column(labels, num_classes):
+    return np.eye(num_classes + 1)[labels]
+
+
+def one_hot_drops_last_label(labels, num_classes):
+    return np.eye(num_classes)[labels[:-1]]
+
+
+def one_hot_label_values(labels, num_classes):
+    out = np.zeros((len(labels), num_classes))
+    out[np.arange(len(labels)), labels] = labels
+    return out
+
+
+def one_hot_whole_columns(labels, num_classes):
+    out = np.zeros((len(labels), num_classes))
+    out[:, labels] = 1
+    return out
+
+
+def one_hot_returns_labels(labels, num_classes):
+    return labels
+
+
+def one_hot_index_error(labels, num_classes):
+    out = np.zeros((len(labels), num_classes))
+    for i, label in enumerate(labels):
+        out[i, label + 1] = 1
+    return out
+
+
+ONE_HOT_MISTAKES = [
+    (one_hot_transposed, "transposed"),
+    (one_hot_one_based, "off by one"),
+    (one_hot_shifted_right, "off by one"),
+    (one_hot_ignores_num_classes, "ignores num_classes"),
+    (one_hot_extra_column, "one column too many"),
+    (one_hot_drops_last_label, "0 rows for 1 labels"),
+    (one_hot_label_values, "0 or 1"),
+    (one_hot_whole_columns, "whole columns"),
+    (one_hot_returns_labels, "one number per label"),
+    (one_hot_index_error, "off by one"),
+]
+
+
+# lesson 01: smooth_labels
+def smooth_other_classes(y, epsilon):
+    c = y.shape[-1]
+    return (1 - epsilon) * y + epsilon / (c - 1) * (1 - y)
+
+
+def smooth_c_minus_one(y, epsilon):
+    return (1 - epsilon) * y + epsilon / (y.shape[-1] - 1)
+
+
+def smooth_forgets_one_minus_epsilon(y, epsilon):
+    return y + epsilon / y.shape[-1]
+
+
+def smooth_adds_epsilon(y, epsilon):
+    return (1 - epsilon) * y + epsilon
+
+
+def smooth_len(y, epsilon):
+    return (1 - epsilon) * y + epsilon / len(y)
+
+
+def smooth_shape_one(y, epsilon):
+    return (1 - epsilon) * y + epsilon / y.shape[1]
+
+
+def smooth_size(y, epsilon):
+    return (1 - epsilon) * y + epsilon / y.size
+
+
+def smooth_swapped(y, epsilon):
+    return epsilon * y + (1 - epsilon) / y.shape[-1]
+
+
+def smooth_unchanged(y, epsilon):
+    return y
+
+
+SMOOTH_MISTAKES = [
+    (smooth_other_classes, "ε/(C − 1)"),
+    (smooth_c_minus_one, "ε/(C − 1)"),
+    (smooth_forgets_one_minus_epsilon, "(1 − ε)"),
+    (smooth_adds_epsilon, "adds ε to every class"),
+    (smooth_len, "number of rows"),
+    (smooth_shape_one, "shape[-1]"),
+    (smooth_size, "number of entries"),
+    (smooth_swapped, "swaps ε and 1 − ε"),
+    (smooth_unchanged, "unchanged"),
+]
+
+
+# lesson 02: information_bits
+def information_nats(p):
+    return -np.log(p)
+
+
+def information_no_minus(p):
+    return np.log2(p)
+
+
+def information_log10(p):
+    return -np.log10(p)
+
+
+def information_nats_no_minus(p):
+    return np.log(p)
+
+
+def information_entropy_term(p):
+    return -p * np.log2(p)
+
+
+def information_math_log(p):
+    return -math.log2(p)
+
+
+def information_reciprocal(p):
+    return 1 / p
+
+
+INFORMATION_MISTAKES = [
+    (information_nats, "nats"),
+    (information_no_minus, "wrong sign"),
+    (information_log10, "base 10"),
+    (information_nats_no_minus, "wrong sign and is the information in nats"),
+    (information_entropy_term, "term of the entropy"),
+    (information_math_log, "np.log2"),
+    (information_reciprocal, "not the information in bits"),
+]
+
+
+# lesson 02: entropy_bits
+def entropy_nats(p):
+    return -np.sum(p * np.log(p, out=np.zeros_like(p), where=p > 0), axis=-1)
+
+
+def entropy_log10(p):
+    return -np.sum(p * np.log10(p, out=np.zeros_like(p), where=p > 0), axis=-1)
+
+
+def entropy_no_minus(p):
+    return np.sum(p * np.log2(p, out=np.zeros_like(p), where=p > 0), axis=-1)
+
+
+def entropy_naive(p):
+    return -np.sum(p * np.log2(p), axis=-1)
+
+
+def entropy_terms(p):
+    return -p * np.log2(p, out=np.zeros_like(p), where=p > 0)
+
+
+def entropy_first_axis(p):
+    return -np.sum(p * np.log2(p, out=np.zeros_like(p), where=p > 0), axis=0)
+
+
+def entropy_whole_batch(p):
+    return -np.sum(p * np.log2(p, out=np.zeros_like(p), where=p > 0))
+
+
+def entropy_axis_one(p):
+    return -np.sum(p * np.log2(p, out=np.zeros_like(p), where=p > 0), axis=1)
+
+
+def entropy_zero_term_is_one(p):
+    return np.sum(np.where(p > 0, -p * np.log2(np.where(p > 0, p, 1)), 1), axis=-1)
+
+
+ENTROPY_MISTAKES = [
+    (entropy_nats, "nats"),
+    (entropy_log10, "base 10"),
+    (entropy_no_minus, "wrong sign"),
+    (entropy_naive, "0·log 0"),
+    (entropy_terms, "per-class terms"),
+    (entropy_first_axis, "first axis"),
+    (entropy_whole_batch, "whole batch"),
+    (entropy_axis_one, "axis=-1"),
+    (entropy_zero_term_is_one, "p = 0"),
+]
+
+
+# lesson 03: cross_entropy_batch
+def _ce_terms(y_true, y_pred, log=np.log):
+    return y_true * log(np.where(y_true > 0, y_pred, 1.0))
+
+
+def ce_sum(y_true, y_pred):
+    return -np.sum(_ce_terms(y_true, y_pred))
+
+
+def ce_no_minus(y_true, y_pred):
+    return np.sum(_ce_terms(y_true, y_pred), axis=1).mean()
+
+
+def ce_bits(y_true, y_pred):
+    return -np.sum(_ce_terms(y_true, y_pred, np.log2), axis=1).mean()
+
+
+def ce_log10(y_true, y_pred):
+    return -np.sum(_ce_terms(y_true, y_pred, np.log10), axis=1).mean()
+
+
+def ce_swapped(y_true, y_pred):
+    return -np.sum(y_pred * np.log(y_true), axis=1).mean()
+
+
+def ce_per_sample(y_true, y_pred):
+    return -np.sum(_ce_terms(y_true, y_pred), axis=1)
+
+
+def ce_per_class(y_true, y_pred):
+    return -np.mean(_ce_terms(y_true, y_pred), axis=0)
+
+
+def ce_naive(y_true, y_pred):
+    return -np.sum(y_true * np.log(y_pred), axis=1).mean()
+
+
+def ce_mean_all_entries(y_true, y_pred):
+    return -np.mean(_ce_terms(y_true, y_pred))
+
+
+def ce_sum_samples_mean_classes(y_true, y_pred):
+    return -np.sum(_ce_terms(y_true, y_pred), axis=0).mean()
+
+
+def ce_elementwise(y_true, y_pred):
+    return -_ce_terms(y_true, y_pred)
+
+
+CE_BATCH_MISTAKES = [
+    (ce_sum, "sum over the batch"),
+    (ce_no_minus, "wrong sign"),
+    (ce_bits, "bits"),
+    (ce_log10, "base 10"),
+    (ce_swapped, "swaps the arguments"),
+    (ce_per_sample, "one loss per sample"),
+    (ce_per_class, "one number per class"),
+    (ce_naive, "0·log 0"),
+    (ce_mean_all_entries, "N·C entries"),
+    (ce_sum_samples_mean_classes, "N·C entries"),
+    (ce_elementwise, "elementwise"),
+]
+
+
+# lesson 03: cross_entropy_from_logits
+def softmax(logits):
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def logits_naive_softmax(logits, labels):
+    e = np.exp(logits)
+    p = e / e.sum(axis=1, keepdims=True)
+    return -np.log(p[np.arange(len(labels)), labels]).mean()
+
+
+def logits_log_of_softmax(logits, labels):
+    return -np.log(softmax(logits)[np.arange(len(labels)), labels]).mean()
+
+
+def logits_clipped(logits, labels):
+    p = np.clip(softmax(logits), 1e-12, 1.0)
+    return -np.log(p[np.arange(len(labels)), labels]).mean()
+
+
+def logits_forgot_log(logits, labels):
+    return -softmax(logits)[np.arange(len(labels)), labels].mean()
+
+
+def logits_raw(logits, labels):
+    return -logits[np.arange(len(labels)), labels].mean()
+
+
+def logits_predicted_class(logits, labels):
+    return -log_softmax(logits)[np.arange(len(labels)), logits.argmax(axis=1)].mean()
+
+
+def logits_one_based(logits, labels):
+    return -log_softmax(logits)[np.arange(len(labels)), labels - 1].mean()
+
+
+def logits_all_pairs(logits, labels):
+    return -log_softmax(logits)[:, labels].mean()
+
+
+def logits_sum(logits, labels):
+    return -log_softmax(logits)[np.arange(len(labels)), labels].sum()
+
+
+def logits_bits(logits, labels):
+    return -log_softmax(logits)[np.arange(len(labels)), labels].mean() / np.log(2)
+
+
+def logits_per_sample(logits, labels):
+    return -log_softmax(logits)[np.arange(len(labels)), labels]
+
+
+def logits_batch_axis(logits, labels):
+    return -log_softmax(logits.T).T[np.arange(len(labels)), labels].mean()
+
+
+def logits_no_minus(logits, labels):
+    return log_softmax(logits)[np.arange(len(labels)), labels].mean()
+
+
+LOGITS_MISTAKES = [
+    (logits_naive_softmax, "overflows"),
+    (logits_log_of_softmax, "log domain"),
+    (logits_clipped, "clipping"),
+    (logits_forgot_log, "forgets the log"),
+    (logits_raw, "raw logit"),
+    (logits_predicted_class, "predicted class"),
+    (logits_one_based, "off by one"),
+    (logits_all_pairs, "every (sample, label) pair"),
+    (logits_sum, "sum over the batch"),
+    (logits_bits, "bits"),
+    (logits_per_sample, "one loss per sample"),
+    (logits_batch_axis, "batch axis"),
+    (logits_no_minus, "wrong sign"),
+]
+
+MISTAKES = [
+    *(("normalize", f, k) for f, k in NORMALIZE_MISTAKES),
+    *(("one_hot", f, k) for f, k in ONE_HOT_MISTAKES),
+    *(("smooth_labels", f, k) for f, k in SMOOTH_MISTAKES),
+    *(("information_bits", f, k) for f, k in INFORMATION_MISTAKES),
+    *(("entropy_bits", f, k) for f, k in ENTROPY_MISTAKES),
+    *(("cross_entropy_batch", f, k) for f, k in CE_BATCH_MISTAKES),
+    *(("cross_entropy_from_logits", f, k) for f, k in LOGITS_MISTAKES),
+]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def expected_outputs(name: str) -> list[np.ndarray]:
+    """Every result of the correct solution during a check: the expected arrays."""
+    outputs = []
+    solution = SOLUTIONS[name]
+
+    def recording(*args):
+        out = np.asarray(solution(*args))
+        outputs.append(out)
+        return out
+
+    assert run(name, recording).passed
+    return outputs
+
+
+def renderings(arr: np.ndarray) -> set[str]:
+    """Ways a message could print an array."""
+    texts = {str(arr.tolist()), repr(arr), np.array2string(arr, separator=", ")}
+    texts |= {check._fmt(arr, digits) for digits in (3, 4, 6, 8, 17)}
+    return {t for t in texts if len(t) > 4}
+
+
+def assert_fails_with(feedback: check.Feedback, name: str, keyword: str) -> None:
+    message = feedback.message
+    assert not feedback.passed, message
+    assert message.startswith(f"❌ {name}: "), message
+    assert keyword.lower() in message.lower(), f"{keyword!r} not in:\n{message}"
+    assert repr(feedback) == str(feedback) == message
+    assert "Traceback" not in message and "check.py" not in message, message
+    assert not re.search(r"0x[0-9a-f]{6,}", message), message
+
+
+# --------------------------------------------------------------------------- checks
+
+
+@pytest.mark.parametrize("name", list(SOLUTIONS))
+def test_the_correct_solution_passes(name):
+    feedback = run(name, SOLUTIONS[name])
+    assert feedback.passed, feedback.message
+    assert feedback.name == name
+    assert PASS_MESSAGE.fullmatch(feedback.message), feedback.message
+    assert feedback.message.startswith(f"✅ {name}: correct on ")
+    assert "Note" not in feedback.message  # the model solutions raise no warnings
+    assert bool(feedback) is True
+
+
+@pytest.mark.parametrize(
+    "name, fn", ALTERNATIVES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(ALTERNATIVES)]
+)
+def test_other_correct_solutions_pass(name, fn):
+    feedback = run(name, fn)
+    assert feedback.passed, feedback.message
+
+
+@pytest.mark.parametrize(
+    "name, mistake, keyword", MISTAKES, ids=[f"{n}-{f.__name__}" for n, f, _ in MISTAKES]
+)
+def test_each_mistake_gets_its_diagnosis(name, mistake, keyword):
+    feedback = run(name, mistake)
+    assert_fails_with(feedback, name, keyword)
+    assert "\nHint: " in feedback.message or " — " in feedback.message
+
+
+@pytest.mark.parametrize("name", list(SOLUTIONS))
+def test_no_message_prints_an_expected_array(name):
+    forbidden = set()
+    for out in expected_outputs(name):
+        if out.size > 1:
+            forbidden |= renderings(out)
+    mistakes = [f for n, f, _ in MISTAKES if n == name]
+    assert mistakes
+    for mistake in mistakes:
+        message = run(name, mistake).message
+        leaked = [t for t in forbidden if t in message]
+        assert not leaked, f"{mistake.__name__} leaks {leaked}:\n{message}"
+
+
+def test_messages_read_as_the_course_wants():
+    assert run("entropy_bits", entropy_nats).message == (
+        "❌ entropy_bits: for p = [0.5, 0.5] your function returns 0.6931: it is the entropy in "
+        "nats (natural log), not in bits.\n"
+        "Hint: Use `np.log2`, or divide a natural log by `np.log(2)`."
+    )
+    assert run("entropy_bits", entropy_naive).message == (
+        "❌ entropy_bits: for p = [0, 1, 0] your function returns nan: 0·log 0 is nan in floating "
+        "point (0 times −inf).\n"
+        "Hint: By the limit 0·log 0 = 0: make the terms where p = 0 count as 0 "
+        "(e.g. with `np.where`)."
+    )
+    assert run("one_hot", one_hot_solution).message == (
+        "✅ one_hot: correct on 5 checks (shapes, 0/1 values, the position of each 1, "
+        "unused classes, the last class)."
+    )
+
+
+def test_messages_are_deterministic():
+    for name, mistake, _ in MISTAKES[::3]:
+        assert run(name, mistake).message == run(name, mistake).message
+    for name, fn in SOLUTIONS.items():
+        assert run(name, fn).message == run(name, fn).message
+
+
+def test_markdown_is_the_message_with_emphasis():
+    feedback = run("cross_entropy_batch", ce_sum)
+    markdown = feedback._repr_markdown_()
+    assert markdown.startswith("❌ **cross_entropy_batch**: for y_true = ")
+    assert "*Hint:* " in markdown
+    plain = markdown.replace("**", "").replace("*Hint:*", "Hint:").replace("  \n", "\n")
+    assert plain == feedback.message
+
+
+# --------------------------------------------------------------------------- robustness
+
+
+def raises_inside(p):
+    raise ValueError("boom")
+
+
+def returns_none(p):
+    p.sum()
+
+
+def returns_text(p):
+    return "one bit"
+
+
+def returns_ragged(p):
+    return [[1.0], [1.0, 2.0]]
+
+
+def loops_forever(*args):
+    while True:
+        pass
+
+
+def sleeps(*args):
+    time.sleep(1.0)
+    return 0.0
+
+
+def catches_everything(*args):
+    while True:
+        try:
+            time.sleep(0.01)
+        except Exception:
+            pass
+
+
+def test_an_exception_is_reported_without_a_traceback():
+    feedback = check.information_bits(raises_inside)
+    assert_fails_with(feedback, "information_bits", "raised ValueError (boom)")
+    assert "for p = [0.5]" in feedback.message
+    assert '`raise ValueError("boom")`' in feedback.message
+
+
+def test_a_missing_return_is_named():
+    assert_fails_with(check.information_bits(returns_none), "information_bits", "returned None")
+    assert "`return`" in check.information_bits(returns_none).message
+
+
+@pytest.mark.parametrize(
+    "fn, keyword", [(returns_text, "returned a str"), (returns_ragged, "not an array of numbers")]
+)
+def test_a_wrong_type_is_named(fn, keyword):
+    assert_fails_with(check.information_bits(fn), "information_bits", keyword)
+
+
+def test_a_list_is_accepted():
+    assert check.normalize(lambda counts: normalize_solution(counts).tolist()).passed
+    assert check.information_bits(lambda p: [-math.log2(x) for x in p.flat]).passed is False
+
+
+def test_a_wrong_number_of_arguments_shows_the_call():
+    feedback = check.one_hot(lambda labels: np.eye(3)[labels])
+    assert_fails_with(feedback, "one_hot", "fn(labels, num_classes)")
+
+
+def test_something_else_than_a_function():
+    feedback = check.entropy_bits(np.array([0.5, 0.5]))
+    assert_fails_with(feedback, "entropy_bits", "needs your function itself")
+    with pytest.raises(ValueError, match="time_limit"):
+        check.entropy_bits(entropy_bits_solution, time_limit=0)
+
+
+@pytest.mark.parametrize("name", ["normalize", "entropy_bits", "cross_entropy_from_logits"])
+def test_a_function_that_never_returns_is_stopped(name):
+    start = time.monotonic()
+    feedback = run(name, loops_forever, time_limit=FAST)
+    assert time.monotonic() - start < 5
+    assert_fails_with(feedback, name, f"took longer than {FAST:g} s")
+
+
+def test_an_except_clause_in_the_learner_code_does_not_swallow_the_time_limit():
+    feedback = check.normalize(catches_everything, time_limit=FAST)
+    assert_fails_with(feedback, "normalize", "took longer")
+
+
+def test_the_time_limit_leaves_the_alarm_as_it_found_it():
+    def outer(signum, frame):  # pragma: no cover - never called
+        raise AssertionError
+
+    previous = signal.signal(signal.SIGALRM, outer)
+    signal.setitimer(signal.ITIMER_REAL, 30.0)
+    try:
+        check.normalize(loops_forever, time_limit=FAST)
+        check.normalize(normalize_solution)
+        assert signal.getsignal(signal.SIGALRM) is outer
+        left, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 25.0 < left <= 30.0
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_the_time_limit_works_outside_the_main_thread():
+    box = {}
+    worker = threading.Thread(
+        target=lambda: box.update(fb=check.normalize(sleeps, time_limit=FAST))
+    )
+    worker.start()
+    worker.join(10)
+    assert_fails_with(box["fb"], "normalize", "took longer")
+    good = {}
+    worker = threading.Thread(target=lambda: good.update(fb=check.normalize(normalize_solution)))
+    worker.start()
+    worker.join(10)
+    assert good["fb"].passed
+
+
+def test_numpy_warnings_are_caught_and_explained():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning that escaped would raise here
+        before = np.seterr(all="raise")
+        try:
+            feedback = check.entropy_bits(entropy_naive)
+            overflow = check.cross_entropy_from_logits(logits_naive_softmax)
+        finally:
+            np.seterr(**before)
+    assert_fails_with(feedback, "entropy_bits", "0·log 0")
+    assert_fails_with(overflow, "cross_entropy_from_logits", "log-sum-exp")
+
+
+def test_a_right_answer_with_warnings_passes_with_a_note():
+    def entropy_with_where(p):
+        return -np.sum(np.where(p > 0, p * np.log2(p), 0.0), axis=-1)
+
+    feedback = check.entropy_bits(entropy_with_where)
+    assert feedback.passed
+    assert PASS_MESSAGE.fullmatch(feedback.message)
+    assert feedback.message.count("\nNote: NumPy warned “divide by zero encountered in log2”") == 1
+
+
+def test_the_learner_cannot_change_the_reference_inputs():
+    def entropy_that_edits_p(p):
+        p[p == 0] = 1.0  # 1·log 1 = 0, so the result stays right
+        return -np.sum(p * np.log2(p), axis=-1)
+
+    def destroys(p):
+        p[...] = 0.25
+        return -np.sum(p * np.log2(p), axis=-1)
+
+    feedback = check.entropy_bits(entropy_that_edits_p)
+    assert feedback.passed, feedback.message
+    assert "changed its input array in place" in feedback.message
+    assert not check.entropy_bits(destroys).passed
+    assert (
+        check.entropy_bits(entropy_bits_solution).message
+        == run("entropy_bits", entropy_bits_solution).message
+    )
+
+
+def test_importing_check_loads_no_plotting_or_widgets():
+    code = (
+        "import sys, lossedu, lossedu.check; "
+        "bad = [m for m in ('matplotlib', 'ipywidgets') if m in sys.modules]; "
+        "sys.exit(str(bad) if bad else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+# --------------------------------------------------------------------------- questions
+
+ANSWERS = {
+    "00.normalize_dog": 0.6,
+    "00.log2_of_8": 3,
+    "00.ln_of_2": 0.693,
+    "01.one_hot_dog": [0, 1, 0],
+    "01.decode_soft_label": 1,
+    "01.smoothed_true_class": 0.8,
+    "02.fair_coin_bits": 1,
+    "02.one_eighth_bits": 3,
+    "02.entropy_one_hot": 0,
+    "02.entropy_half_quarter_eighths": 1.75,
+    "03.dog_cross_entropy": 0.3567,
+    "03.zero_probability": "inf",
+    "03.cross_entropy_symmetric": "no",
+    "03.cross_entropy_minimum": 1,
+}
+
+
+def test_every_question_is_listed_with_its_lesson():
+    listed = {}
+    for lesson in range(4):
+        qs = check.questions(lesson)
+        assert qs == check.questions(f"{lesson:02d}")
+        assert 2 <= len(qs) <= 4
+        assert all(qid.startswith(f"{lesson:02d}.") for qid in qs)
+        assert all(text.strip() for text in qs.values())
+        assert repr(qs).splitlines()[0].startswith(f"{lesson:02d}.")
+        listed |= qs
+    assert set(listed) == set(ANSWERS) == set(check.questions())
+
+
+@pytest.mark.parametrize("qid", list(ANSWERS))
+def test_the_right_answer_is_accepted(qid):
+    feedback = check.answer(qid, ANSWERS[qid])
+    assert feedback.passed, feedback.message
+    assert feedback.message.startswith(f"✅ {qid}: correct — ")
+    assert feedback.name == qid
+
+
+@pytest.mark.parametrize(
+    "qid, value, keyword",
+    [
+        ("02.fair_coin_bits", 0.693, "nats"),
+        ("02.fair_coin_bits", 0.69, "nats"),
+        ("02.fair_coin_bits", -1, "sign"),
+        ("02.entropy_one_hot", float("nan"), "0·log 0"),
+        ("02.entropy_one_hot", 1.585, "uniform"),
+        ("02.entropy_half_quarter_eighths", 1.213, "nats"),
+        ("02.entropy_half_quarter_eighths", 2, "uniform"),
+        ("02.one_eighth_bits", "0.375", "entropy"),
+        ("03.dog_cross_entropy", 0.5146, "bits"),
+        ("03.dog_cross_entropy", -0.3567, "sign"),
+        ("03.dog_cross_entropy", 4.269, "only the true class"),
+        ("03.zero_probability", 0, "perfect prediction"),
+        ("03.cross_entropy_symmetric", True, "both ways round"),
+        ("03.cross_entropy_symmetric", "yes", "both ways round"),
+        ("01.one_hot_dog", [1, 0, 0], "cat"),
+        ("01.one_hot_dog", 1, "whole vector"),
+        ("01.one_hot_dog", [0, 1], "3 numbers"),
+        ("01.smoothed_true_class", 0.7, "ε/C"),
+        ("00.log2_of_8", 2.079, "natural log"),
+        ("00.ln_of_2", 0.69, "three decimals"),
+        ("03.dog_cross_entropy", 0.36, "three decimals"),
+        ("02.fair_coin_bits", 0.25, "−log₂ p"),
+        ("02.fair_coin_bits", "one bit", "cannot read"),
+        ("03.cross_entropy_symmetric", 0, "yes or no"),
+    ],
+)
+def test_a_wrong_answer_says_what_it_is(qid, value, keyword):
+    feedback = check.answer(qid, value)
+    assert_fails_with(feedback, qid, keyword)
+
+
+def test_wrong_answers_never_reveal_the_right_one():
+    for q in check._QUESTIONS:
+        if isinstance(q.answer, float) and math.isfinite(q.answer) and q.answer != int(q.answer):
+            right = {check._num(q.answer, d) for d in (2, 3, 4)}
+            for wrong, _ in q.wrong:
+                message = check.answer(q.id, wrong).message
+                assert message.startswith("❌"), message
+                feedback = message.partition(" — ")[2]  # after the learner's own value
+                assert feedback and not [r for r in right if r in feedback], message
+
+
+def test_unknown_questions_and_lessons_list_the_valid_ones():
+    with pytest.raises(ValueError, match=r"02\.fair_coin_bits"):
+        check.answer("02.fair_coin", 1)
+    with pytest.raises(ValueError, match="00, 01, 02, 03"):
+        check.questions(9)
+    with pytest.raises(ValueError, match="lesson number"):
+        check.questions("two")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    qid=st.sampled_from(sorted(ANSWERS)),
+    value=st.one_of(
+        st.floats(allow_nan=True),
+        st.integers(-10, 10),
+        st.text(max_size=8),
+        st.booleans(),
+        st.lists(st.floats(-2, 2), max_size=4),
+        st.none(),
+    ),
+)
+def test_answer_never_crashes(qid, value):
+    feedback = check.answer(qid, value)
+    assert isinstance(feedback, check.Feedback)
+    assert feedback.message.startswith(("✅", "❌"))
