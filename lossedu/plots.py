@@ -342,8 +342,11 @@ def simplex_xy(p: ArrayLike) -> np.ndarray:
     return arr @ _VERTICES
 
 
-def _simplex_grid(n: int = 40) -> tuple[np.ndarray, np.ndarray]:
-    """Barycentric grid points (i, j, n − i − j)/n and the triangles between them."""
+def _simplex_grid(n: int = 42) -> tuple[np.ndarray, np.ndarray]:
+    """Barycentric grid points (i, j, n − i − j)/n and the triangles between them.
+
+    n divisible by 3 puts the uniform distribution (the maximum) on the grid.
+    """
     index, points = {}, []
     for i in range(n + 1):
         for j in range(n + 1 - i):
@@ -369,7 +372,8 @@ def simplex_entropy(
     Each position in the triangle is a distribution (p1, p2, p3); the corners
     are the one-hot vectors (H = 0), the centre the uniform distribution
     (H = log 3, the maximum, marked with a star).  ``point`` marks one
-    distribution.  Artists: ``mesh`` (colour = H), ``colorbar``, ``point``,
+    distribution.  Artists: ``mesh`` (colour = H), ``points`` (the grid of
+    distributions the mesh's corners show), ``colorbar``, ``point``,
     ``label``, ``maximum``, ``ax``.
 
     >>> fig, artists = simplex_entropy(base=2, point=[1/3, 1/3, 1/3])
@@ -394,7 +398,7 @@ def simplex_entropy(
     ax.set_axis_off()
     fig.set_label(f"simplex_entropy(base={base})")
     artists = {"mesh": mesh, "colorbar": colorbar, "point": dot, "maximum": maximum, "ax": ax,
-               "label": _annotate(ax, "black")}
+               "label": _annotate(ax, "black"), "points": _GRID_P}
     set_simplex_entropy(artists, point, base)
     return Plot(fig, artists)
 
@@ -423,7 +427,7 @@ def set_simplex_entropy(artists: Artists, point: ArrayLike | None, base: float |
 
 # --- cross-entropy: −log q -------------------------------------------------------
 
-_Q_GRID = np.linspace(0.004, 1.0, 400)
+_Q_GRID = np.linspace(0.0025, 1.0, 400)  # step 0.0025: every slider value is a node
 _NEG_LOG_TOP = 5.0  # nats: where −ln q leaves the plot (q ≈ 0.0067)
 
 
@@ -530,7 +534,8 @@ def loss_comparison(q: float | None = None, ax: Axes | None = None) -> Plot:
     curves, markers = {}, {}
     for key, label in _LOSS_NAMES.items():
         (curves[key],) = ax.plot(_Q_GRID, values[key], color=COLORS[key], lw=2, label=label)
-        (markers[key],) = ax.plot([], [], "o", color=COLORS[key], mec="black", ms=8, zorder=3)
+        (markers[key],) = ax.plot([], [], "o", color=COLORS[key], mec="black", ms=8, zorder=3,
+                                  clip_on=False)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 3.0)
     ax.annotate("CE → ∞ as q → 0", (0.05, 3.0), xytext=(0.1, 2.6), fontsize=9,
@@ -547,7 +552,10 @@ def loss_comparison(q: float | None = None, ax: Axes | None = None) -> Plot:
 
 
 def set_loss_comparison(artists: Artists, q: float | None) -> None:
-    """Move the markers of :func:`loss_comparison` to ``q`` (None: no markers)."""
+    """Move the markers of :func:`loss_comparison` to ``q`` (None: no markers).
+
+    A value above the plotted range (CE for q < e⁻³ ≈ 0.05) sits on the top edge.
+    """
     values = binary_losses(q) if q is not None else {}
     for key, marker in artists["markers"].items():
         if q is None:
