@@ -465,7 +465,8 @@ def _run(
         raise ValueError(f"time_limit must be a number of seconds > 0, got {time_limit!r}")
     session = _Session(fn, call, float(time_limit), hints)
     try:
-        covered = body(session)
+        with np.errstate(all="ignore"):  # our own comparisons of nan/inf results stay quiet
+            covered = body(session)
     except _Fail as fail:
         return _failed(name, fail.problem + ".", fail.hint)
     plural = "s" if session.count != 1 else ""

@@ -659,7 +659,8 @@ def returns_ragged(p):
 
 
 def loops_forever(*args):
-    while True:
+    deadline = time.monotonic() + 3.0  # "forever" to a check with a 0.2 s limit
+    while time.monotonic() < deadline:
         pass
 
 
@@ -669,7 +670,8 @@ def sleeps(*args):
 
 
 def catches_everything(*args):
-    while True:
+    deadline = time.monotonic() + 3.0
+    while time.monotonic() < deadline:
         try:
             time.sleep(0.01)
         except Exception:
@@ -716,7 +718,7 @@ def test_something_else_than_a_function():
 def test_a_function_that_never_returns_is_stopped(name):
     start = time.monotonic()
     feedback = run(name, loops_forever, time_limit=FAST)
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < 2
     assert_fails_with(feedback, name, f"took longer than {FAST:g} s")
 
 
@@ -920,3 +922,21 @@ def test_answer_never_crashes(qid, value):
     feedback = check.answer(qid, value)
     assert isinstance(feedback, check.Feedback)
     assert feedback.message.startswith(("✅", "❌"))
+
+
+def test_results_with_inf_and_nan_raise_no_warning_of_ours():
+    def normalize_with_infs(counts):
+        out = np.full(counts.shape, np.inf)
+        out[..., 0] = -np.inf
+        return out
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for name, fn in [
+            ("normalize", normalize_with_infs),
+            ("smooth_labels", lambda y, eps: np.full(y.shape, np.nan)),
+            ("one_hot", lambda labels, c: np.full((len(labels), c), np.inf)),
+            ("entropy_bits", lambda p: np.full(p.shape[:-1], -np.inf)),
+            ("cross_entropy_from_logits", lambda z, labels: np.nan),
+        ]:
+            assert not run(name, fn).passed
