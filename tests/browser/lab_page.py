@@ -1,0 +1,443 @@
+"""Drive one JupyterLab page with Playwright: open a lesson, run it, read its state.
+
+JupyterLab is started with ``--LabApp.expose_app_in_browser=True``, so
+``window.jupyterapp`` is the application and its commands are the ones a learner
+reaches through the menus (``notebook:run-all-cells`` is Run > Run All Cells).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+# -- JavaScript run in the page ------------------------------------------------------
+
+_JS_HELPERS = """
+window.__lossedu = window.__lossedu || {
+  sleep: (ms) => new Promise(r => setTimeout(r, ms)),
+  panel: (path) => {
+    const app = window.jupyterapp;
+    for (const w of app.shell.widgets('main')) {
+      if (w.context && w.context.path === path && w.content && w.sessionContext) return w;
+    }
+    return null;
+  },
+  iopubErrors: [],
+};
+"""
+
+# Wait until the notebook at `path` is open with a running kernel; listen to the
+# kernel's IOPub channel for `error` messages (a traceback from a cell or from a
+# widget callback); report the kernel's Python so the test can check it.
+_JS_OPEN = """
+async ({path, timeout}) => {
+  const L = window.__lossedu;
+  const deadline = Date.now() + timeout;
+  let w = null;
+  while (!(w = L.panel(path))) {
+    if (Date.now() > deadline) throw new Error('notebook ' + path + ' did not open');
+    await L.sleep(50);
+  }
+  // A dialog (e.g. "Select Kernel" when the notebook's kernel is unknown) blocks a
+  // learner: report it instead of waiting for it.
+  let opened = false;
+  const dialog = async () => {
+    while (!opened) {
+      const d = document.querySelector('.jp-Dialog');
+      if (d) throw new Error('a dialog blocks the notebook: ' + d.innerText.replace(/\\s+/g, ' '));
+      await L.sleep(100);
+    }
+  };
+  try {
+    await Promise.race([(async () => { await w.context.ready; await w.sessionContext.ready; })(),
+                        dialog()]);
+  } finally { opened = true; }
+  while (!w.sessionContext.session || !w.sessionContext.session.kernel) {
+    if (Date.now() > deadline) throw new Error('no kernel started for ' + path);
+    await L.sleep(50);
+  }
+  w.sessionContext.iopubMessage.connect((_, msg) => {
+    if (msg.header.msg_type === 'error') {
+      L.iopubErrors.push({
+        parent: (msg.parent_header && msg.parent_header.msg_type) || '',
+        ename: msg.content.ename, evalue: msg.content.evalue,
+        traceback: (msg.content.traceback || []).join('\\n'),
+      });
+    }
+  });
+  const kernel = w.sessionContext.session.kernel;
+  const reply = await kernel.requestExecute({
+    code: '', silent: true, store_history: false,
+    user_expressions: {prefix: '__import__("sys").prefix'},
+  }).done;
+  const ue = reply.content.user_expressions.prefix;
+  return {
+    kernelName: kernel.name,
+    prefix: ue && ue.data ? ue.data['text/plain'] : JSON.stringify(ue),
+    cells: w.content.widgets.map(c => ({
+      type: c.model.type,
+      tags: c.model.getMetadata('tags') || [],
+    })),
+  };
+}
+"""
+
+# Run the lesson. Without nbval-skip cells: Run All, exactly as a learner would.
+# Cells tagged raises-exception are sent with stop_on_error=false by JupyterLab,
+# so the kernel keeps executing after their deliberate error (Run All's promise
+# then resolves early, hence the wait for every cell below). With nbval-skip
+# cells (e.g. a deliberately endless loop) the other cells run one by one.
+_JS_RUN = """
+async ({path, skipIndices}) => {
+  const app = window.jupyterapp;
+  const w = window.__lossedu.panel(path);
+  app.shell.activateById(w.id);
+  if (skipIndices.length === 0) {
+    await app.commands.execute('notebook:run-all-cells');
+    return 'run-all';
+  }
+  const nb = w.content;
+  for (let i = 0; i < nb.widgets.length; i++) {
+    if (skipIndices.includes(i)) continue;
+    nb.activeCellIndex = i;
+    nb.deselectAll();
+    const ok = await app.commands.execute('notebook:run-cell');
+    const cell = nb.widgets[i];
+    const tags = cell.model.getMetadata('tags') || [];
+    if (ok === false && !tags.includes('raises-exception')) break;  // as Run All stops
+  }
+  return 'cell-by-cell';
+}
+"""
+
+# A snapshot of the notebook: kernel status and, per cell, what it shows.
+_JS_STATE = """
+({path}) => {
+  const w = window.__lossedu.panel(path);
+  const kernel = w.sessionContext.session && w.sessionContext.session.kernel;
+  const WIDGET = 'application/vnd.jupyter.widget-view+json';
+  const cells = w.content.widgets.map((c, i) => {
+    const out = {index: i, type: c.model.type, tags: c.model.getMetadata('tags') || []};
+    if (c.model.type !== 'code') return out;
+    out.executionCount = c.model.executionCount ?? null;
+    out.source = c.model.sharedModel.getSource().slice(0, 200);
+    const outputs = c.model.outputs.toJSON();
+    out.errors = outputs.filter(o => o.output_type === 'error').map(o => ({
+      ename: o.ename, evalue: o.evalue,
+      traceback: (o.traceback || []).join('\\n').replace(/\\u001b\\[[0-9;]*m/g, ''),
+    }));
+    out.widgetOutputs = outputs.filter(o => o.data && o.data[WIDGET]).length;
+    const area = c.node.querySelector('.jp-OutputArea');
+    out.renderedWidgets = area ?
+      area.querySelectorAll('.jp-OutputArea-output .jupyter-widgets').length : 0;
+    out.widgetErrors = area ? Array.from(area.querySelectorAll('.jp-OutputArea-output'))
+      .map(e => e.textContent)
+      .filter(t => /Error displaying widget|Loading widget\\.\\.\\.|Error rendering view/.test(t))
+      .map(t => t.slice(0, 300)) : [];
+    return out;
+  });
+  return {
+    kernelStatus: kernel ? kernel.status : 'no kernel',
+    cells,
+    explorers: w.content.node.querySelectorAll('.lossedu-explorer').length,
+    iopubErrors: window.__lossedu.iopubErrors.slice(),
+  };
+}
+"""
+
+# The controls of one explorer, in document order (the order of the VBox's children).
+_JS_CONTROLS = """
+(explorer) => {
+  const SEL = ['.widget-slider', '.widget-dropdown', '.widget-toggle-buttons', '.widget-radio',
+               '.widget-checkbox', '.widget-select', 'button.widget-toggle-button'].join(',');
+  const visible = (e) => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length);
+  return Array.from(explorer.querySelectorAll(SEL))
+    .filter(e => !(e.matches('button.widget-toggle-button') && e.closest('.widget-toggle-buttons')))
+    .map((e, i) => {
+      const label = e.querySelector(':scope > .widget-label');
+      let kind = 'unknown';
+      if (e.matches('.widget-slider')) kind = 'slider';
+      else if (e.matches('.widget-dropdown')) kind = 'dropdown';
+      else if (e.matches('.widget-toggle-buttons')) kind = 'toggle-buttons';
+      else if (e.matches('.widget-radio')) kind = 'radio';
+      else if (e.matches('.widget-checkbox')) kind = 'checkbox';
+      else if (e.matches('.widget-select')) kind = 'select';
+      else if (e.matches('button.widget-toggle-button')) kind = 'toggle-button';
+      return {position: i, kind, description: label ? label.textContent.trim() : '',
+              visible: visible(e),
+              disabled: !!e.querySelector('[disabled]') || e.matches('[disabled]')};
+    });
+}
+"""
+
+# The value a control shows: slider readout text, selected option's index and label.
+_JS_CONTROL_VALUE = """
+(e) => {
+  if (e.matches('.widget-slider')) {
+    const r = e.querySelector('.widget-readout');
+    return {text: r ? r.textContent.trim() : null};
+  }
+  if (e.matches('.widget-dropdown') || e.matches('.widget-select')) {
+    const s = e.querySelector('select');
+    const i = s.selectedIndex;
+    return {index: i, text: i >= 0 ? s.options[i].textContent : null};
+  }
+  if (e.matches('.widget-toggle-buttons')) {
+    const bs = Array.from(e.querySelectorAll('button.widget-toggle-button'));
+    const i = bs.findIndex(b => b.classList.contains('mod-active'));
+    return {index: i, text: i >= 0 ? bs[i].textContent.trim() : null, n: bs.length};
+  }
+  if (e.matches('.widget-radio')) {
+    const rs = Array.from(e.querySelectorAll('input[type=radio]'));
+    const i = rs.findIndex(r => r.checked);
+    return {index: i, text: i >= 0 ? rs[i].parentElement.textContent.trim() : null, n: rs.length};
+  }
+  if (e.matches('.widget-checkbox')) return {checked: e.querySelector('input').checked};
+  if (e.matches('button.widget-toggle-button')) {
+    return {checked: e.classList.contains('mod-active')};
+  }
+  return {};
+}
+"""
+
+# The figure's bytes, hashed: a new `src` alone could carry the same picture.
+_JS_FIGURE = """
+async (explorer) => {
+  const imgs = Array.from(explorer.querySelectorAll('img.lossedu-figure, .lossedu-figure img'));
+  const out = [];
+  for (const img of imgs) {
+    let digest = null;
+    try {
+      const buf = await (await fetch(img.src)).arrayBuffer();
+      const h = await crypto.subtle.digest('SHA-256', buf);
+      digest = Array.from(new Uint8Array(h)).map(b => b.toString(16).padStart(2, '0')).join('');
+    } catch (err) { digest = 'unreadable: ' + err; }
+    out.push({src: img.src, digest, width: img.naturalWidth, height: img.naturalHeight});
+  }
+  return out;
+}
+"""
+
+_JS_READOUT = """
+(explorer) => Array.from(explorer.querySelectorAll('.lossedu-readout'))
+  .map(e => (e.querySelector('.widget-html-content') || e).textContent.replace(/\\s+/g, ' ').trim())
+"""
+
+# How the browser shows a piece of HTML as text (the oracle's readout).
+_JS_HTML_TEXT = """
+(html) => { const d = document.createElement('div'); d.innerHTML = html;
+            return d.textContent.replace(/\\s+/g, ' ').trim(); }
+"""
+
+_JS_KERNEL_STATUS = """
+({path}) => { const w = window.__lossedu.panel(path);
+  const k = w && w.sessionContext.session && w.sessionContext.session.kernel;
+  return k ? k.status : 'no kernel'; }
+"""
+
+_JS_CLOSE = """
+async ({path}) => {
+  const w = window.__lossedu.panel(path);
+  if (!w) return;
+  try { await w.sessionContext.shutdown(); } catch (e) {}
+  w.context.model.dirty = false;
+  w.dispose();
+}
+"""
+
+
+@dataclass
+class ConsoleLog:
+    """What the page printed to its console, and uncaught page errors."""
+
+    entries: list[tuple[str, str]] = field(default_factory=list)
+
+    def attach(self, page) -> None:
+        def on_console(msg):
+            loc = msg.location or {}
+            where = f" ({loc.get('url', '')}:{loc.get('lineNumber', '')})" if loc else ""
+            self.entries.append((msg.type, msg.text + where))
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda err: self.entries.append(("pageerror", str(err))))
+
+    def errors(self, since: int = 0) -> list[str]:
+        return [f"{t}: {text}" for t, text in self.entries[since:] if t in ("error", "pageerror")]
+
+
+class LessonPage:
+    """One lesson opened in its own JupyterLab page."""
+
+    def __init__(self, page, server, path: str, timeout: float = 180.0):
+        self.page = page
+        self.server = server
+        self.path = path  # relative to the server's root_dir, with forward slashes
+        self.timeout = timeout
+        self.console = ConsoleLog()
+        self.console.attach(page)
+        self.info: dict = {}
+        self.run_mode = ""
+        self.timings: dict[str, float] = {}
+
+    # -- opening and running --------------------------------------------------------
+    def open(self, kernel_name: str | None = None) -> dict:
+        """Open the lesson; with `kernel_name`, its kernel starts while the page loads."""
+        t0 = time.monotonic()
+        if kernel_name:
+            self.server.start_session(self.path, kernel_name)
+        self.page.goto(self.server.url(f"/lab/tree/{self.path}?reset"))
+        self.page.wait_for_selector(
+            "#jupyterlab-splash", state="detached", timeout=self.timeout * 1000
+        )
+        self.timings["load JupyterLab"] = time.monotonic() - t0
+        self.page.evaluate(_JS_HELPERS)
+        self.info = self.page.evaluate(
+            _JS_OPEN, {"path": self.path, "timeout": self.timeout * 1000}
+        )
+        self.timings["open notebook, start kernel"] = (
+            time.monotonic() - t0 - self.timings["load JupyterLab"]
+        )
+        return self.info
+
+    def skipped_cells(self) -> list[int]:
+        return [
+            i
+            for i, c in enumerate(self.info["cells"])
+            if c["type"] == "code" and "nbval-skip" in c["tags"]
+        ]
+
+    def run(self) -> dict:
+        """Run the lesson and wait until every cell that will run has run."""
+        t0 = time.monotonic()
+        skip = self.skipped_cells()
+        self.run_mode = self.page.evaluate(_JS_RUN, {"path": self.path, "skipIndices": skip})
+        state = self.wait_until_done(skip)
+        self.timings["run cells"] = time.monotonic() - t0
+        return state
+
+    def state(self) -> dict:
+        return self.page.evaluate(_JS_STATE, {"path": self.path})
+
+    def kernel_status(self) -> str:
+        return self.page.evaluate(_JS_KERNEL_STATUS, {"path": self.path})
+
+    def wait_until_done(self, skip: list[int]) -> dict:
+        """Kernel idle, and each code cell run, up to the first unexpected error."""
+        deadline = time.monotonic() + self.timeout
+        stable = 0
+        while True:
+            st = self.state()
+            pending = []
+            for c in st["cells"]:
+                if c["type"] != "code" or c["index"] in skip:
+                    continue
+                if c["errors"] and "raises-exception" not in c["tags"]:
+                    break  # execution stops here, as in Run All
+                if c["executionCount"] is None:
+                    pending.append(c["index"])
+            done = st["kernelStatus"] == "idle" and not pending
+            stable = stable + 1 if done else 0
+            if stable >= 3:
+                return st
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"{self.path}: kernel {st['kernelStatus']}, cells not run: {pending}"
+                )
+            time.sleep(0.1)
+
+    def wait_until_settled(self, explorer, before_src: list[str], timeout: float = 10.0) -> None:
+        """After moving a control: a new figure, then kernel idle and nothing changing."""
+        deadline = time.monotonic() + timeout
+        last, stable = None, 0
+        while time.monotonic() < deadline:
+            srcs = explorer.evaluate(
+                "e => Array.from(e.querySelectorAll('img.lossedu-figure, .lossedu-figure img'))"
+                ".map(i => i.src)"
+            )
+            snap = (tuple(srcs), tuple(explorer.evaluate(_JS_READOUT)), self.kernel_status())
+            changed = list(srcs) != list(before_src)
+            if snap == last and snap[2] == "idle" and changed:
+                stable += 1
+                if stable >= 3:
+                    return
+            else:
+                stable = 0
+            last = snap
+            time.sleep(0.1)
+        # Timed out: the caller's assertions say what did not happen.
+
+    def close(self) -> None:
+        try:
+            self.page.evaluate(_JS_CLOSE, {"path": self.path})
+        finally:
+            self.page.close()
+
+    # -- explorers ------------------------------------------------------------------
+    def explorers(self):
+        return self.page.locator(".jp-Notebook .lossedu-explorer")
+
+    def controls(self, explorer) -> list[dict]:
+        return explorer.evaluate(_JS_CONTROLS)
+
+    def control_element(self, explorer, position: int):
+        sel = (
+            ".widget-slider, .widget-dropdown, .widget-toggle-buttons, .widget-radio, "
+            ".widget-checkbox, .widget-select, "
+            "button.widget-toggle-button:not(.widget-toggle-buttons button.widget-toggle-button)"
+        )
+        return explorer.locator(sel).nth(position)
+
+    def control_value(self, element) -> dict:
+        return element.evaluate(_JS_CONTROL_VALUE)
+
+    def figures(self, explorer) -> list[dict]:
+        return explorer.evaluate(_JS_FIGURE)
+
+    def readouts(self, explorer) -> list[str]:
+        return explorer.evaluate(_JS_READOUT)
+
+    def html_as_text(self, html: str) -> str:
+        return self.page.evaluate(_JS_HTML_TEXT, html)
+
+    def move(self, element, kind: str, presses: int = 5) -> str:
+        """Move one control as a learner would; return how."""
+        if kind == "slider":
+            handle = element.locator(".noUi-handle").first
+            handle.scroll_into_view_if_needed()
+            before = self.control_value(element)["text"]
+            for key in ("ArrowRight", "ArrowLeft"):  # at its maximum: go the other way
+                handle.focus()
+                for _ in range(presses):
+                    handle.press(key)
+                if self.control_value(element)["text"] != before:
+                    return f"keyboard: {presses} x {key}"
+            return "keyboard: did not move"
+        if kind in ("dropdown", "select"):
+            sel = element.locator("select")
+            n = sel.locator("option").count()
+            cur = self.control_value(element)["index"]
+            sel.select_option(index=(cur + 1) % n)
+            return f"select option {(cur + 1) % n}"
+        if kind == "toggle-buttons":
+            v = self.control_value(element)
+            nxt = (v["index"] + 1) % v["n"]
+            element.locator("button.widget-toggle-button").nth(nxt).click()
+            return f"click button {nxt}"
+        if kind == "radio":
+            v = self.control_value(element)
+            nxt = (v["index"] + 1) % v["n"]
+            element.locator("input[type=radio]").nth(nxt).check()
+            return f"click radio {nxt}"
+        if kind == "checkbox":
+            element.locator("input").click()
+            return "click"
+        if kind == "toggle-button":
+            element.click()
+            return "click"
+        raise ValueError(f"don't know how to move a {kind!r} control")
+
+
+def short(text: str, n: int = 1500) -> str:
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    return text if len(text) <= n else text[: n // 2] + "\n…\n" + text[-n // 2 :]

@@ -1,0 +1,239 @@
+"""End-to-end: the course as a learner meets it, in JupyterLab in a real browser.
+
+For every lesson ``notebooks/NN_*.ipynb``: open it in JupyterLab, run all cells,
+wait until the kernel is idle; no cell may show an error (except cells tagged
+``raises-exception``), every widget must render, the browser console must show
+no error. For every explorer (``.lossedu-explorer``) on the page: move each
+control as a learner would; the figure must change and the readout must state
+the number that ``lossedu.widgets`` computes for the new values. A screenshot of
+each explorer after its controls moved goes to ``test-artifacts/browser/``.
+
+Run alone:  .venv/bin/python -m pytest -m browser tests/browser -o addopts=""
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from explorer_oracle import build_all
+from lab_page import LessonPage, short
+from lab_server import NOTEBOOKS
+
+pytestmark = pytest.mark.browser
+
+LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+# The course design lists an explorer for these lessons; a page without one fails.
+EXPLORERS_REQUIRED = {"01", "02", "03"}
+LESSON_TIMEOUT = 180.0  # seconds for one lesson to open and run
+
+
+def test_course_has_lessons():
+    assert LESSONS, f"no lessons matching [0-9][0-9]_*.ipynb in {NOTEBOOKS}"
+
+
+@pytest.fixture(scope="module", params=LESSONS, ids=lambda p: p.stem)
+def lesson(request, jupyterlab, browser_context, artifacts_dir):
+    """The lesson opened in its own page and run; closed and its session deleted after."""
+    path: Path = request.param
+    lp = LessonPage(
+        browser_context.new_page(), jupyterlab, f"notebooks/{path.name}", timeout=LESSON_TIMEOUT
+    )
+    lp.stem = path.stem
+    lp.artifacts = artifacts_dir
+    lp.run_error = None
+    t0 = time.monotonic()
+    try:
+        kernelspec = json.loads(path.read_text(encoding="utf-8"))["metadata"].get("kernelspec", {})
+        lp.open(kernel_name=kernelspec.get("name"))
+        lp.final_state = lp.run()
+    except Exception as e:  # noqa: BLE001 - reported by the tests, with a screenshot
+        lp.run_error = e
+        lp.page.screenshot(path=artifacts_dir / f"{path.stem}__page.png")
+    lp.run_seconds = time.monotonic() - t0
+    print(f"\n{path.stem}: " + ", ".join(f"{k} {v:.1f} s" for k, v in lp.timings.items()))
+    yield lp
+    lp.close()
+    jupyterlab.delete_sessions()
+
+
+def _require_ran(lesson):
+    if lesson.run_error is not None:
+        pytest.fail(
+            f"{lesson.stem} did not run: {lesson.run_error}\n"
+            f"server log:\n{lesson.server.log_tail(15)}",
+            pytrace=False,
+        )
+
+
+def _fail_with_screenshot(lesson, problems: list[str]):
+    if problems:
+        shot = lesson.artifacts / f"{lesson.stem}__page.png"
+        lesson.page.screenshot(path=shot)
+        pytest.fail(
+            f"{lesson.stem}: {len(problems)} problem(s) (screenshot {shot}):\n\n"
+            + "\n\n".join(problems),
+            pytrace=False,
+        )
+
+
+def _shown_in_a_cell(err: dict, cells: list[dict]) -> bool:
+    return any(
+        e["ename"] == err["ename"] and e["evalue"] == err["evalue"]
+        for c in cells
+        if c["type"] == "code"
+        for e in c["errors"]
+    )
+
+
+def test_lesson_runs_clean(lesson):
+    """Run all: no error in a cell, widgets render, the console stays clean."""
+    _require_ran(lesson)
+    problems = []
+
+    # The kernel is the environment running the tests (lossedu installed there).
+    prefix = lesson.info["prefix"]
+    try:
+        prefix = ast.literal_eval(prefix)
+    except (ValueError, SyntaxError):
+        pass
+    if Path(prefix).resolve() != Path(sys.prefix).resolve():
+        problems.append(
+            f"the kernel runs in {prefix}, not in the test environment {sys.prefix} "
+            f"(kernel {lesson.info['kernelName']!r})"
+        )
+
+    st = lesson.final_state
+    skipped = set(lesson.skipped_cells())
+    for c in st["cells"]:
+        if c["type"] != "code" or c["index"] in skipped:
+            continue
+        where = f"cell {c['index']} ({c['source'].splitlines()[0][:60] if c['source'] else ''!r})"
+        if c["errors"] and "raises-exception" not in c["tags"]:
+            for e in c["errors"]:
+                problems.append(
+                    f"{where} shows {e['ename']}: {e['evalue']}\n{short(e['traceback'])}"
+                )
+            break  # later cells did not run because of this one
+        if c["executionCount"] is None:
+            problems.append(f"{where} did not run")
+        if c["widgetOutputs"] and not c["renderedWidgets"]:
+            problems.append(
+                f"{where} has {c['widgetOutputs']} widget output(s) but no widget on the page "
+                "(is ipywidgets' JupyterLab extension @jupyter-widgets/jupyterlab-manager loaded?)"
+            )
+        for t in c["widgetErrors"]:
+            problems.append(f"{where} shows a broken widget: {t}")
+
+    for err in st["iopubErrors"]:
+        if not _shown_in_a_cell(err, st["cells"]):
+            problems.append(
+                f"the kernel reported an error shown in no cell (from {err['parent'] or '?'}): "
+                f"{err['ename']}: {err['evalue']}\n{short(err['traceback'])}"
+            )
+
+    problems += [f"browser console: {m}" for m in lesson.console.errors()]
+    _fail_with_screenshot(lesson, problems)
+
+
+def test_explorers_respond(lesson):
+    """Move every control of every explorer: new figure, right number in the readout."""
+    _require_ran(lesson)
+    explorers = lesson.explorers()
+    n = explorers.count()
+    if n == 0:
+        if lesson.stem[:2] in EXPLORERS_REQUIRED:
+            _fail_with_screenshot(
+                lesson,
+                [
+                    "the course design gives this lesson an explorer, but the page shows no "
+                    "element with class lossedu-explorer"
+                ],
+            )
+        pytest.skip(f"{lesson.stem} has no explorer (the course design requires none)")
+
+    console_before = len(lesson.console.entries)
+    iopub_before = len(lesson.state()["iopubErrors"])
+    problems: list[str] = []
+    for i in range(n):
+        problems += _exercise_explorer(lesson, explorers.nth(i), i)
+
+    st = lesson.state()
+    for err in st["iopubErrors"][iopub_before:]:
+        problems.append(
+            f"an error in the kernel while moving controls (from {err['parent'] or '?'}): "
+            f"{err['ename']}: {err['evalue']}\n{short(err['traceback'])}"
+        )
+    problems += [f"browser console: {m}" for m in lesson.console.errors(console_before)]
+    _fail_with_screenshot(lesson, problems)
+
+
+def _exercise_explorer(lesson, explorer, i: int) -> list[str]:
+    explorer.scroll_into_view_if_needed()
+    controls = lesson.controls(explorer)
+    signature = [(c["kind"], c["description"]) for c in controls]
+    oracles = build_all()
+    try:
+        matching = [o for o in oracles if o.signature() == signature]
+        name = f"explorer {i}"
+        if not matching:
+            known = {o.name: o.signature() for o in oracles}
+            return [
+                f"{name}: its controls {signature} match no factory in lossedu.widgets: {known}"
+            ]
+        oracle = matching[0]
+        name = f"explorer {i} ({oracle.name})"
+        problems: list[str] = []
+        elements = [lesson.control_element(explorer, c["position"]) for c in controls]
+
+        if not lesson.figures(explorer):
+            problems.append(f"{name}: no image with class lossedu-figure")
+        if not lesson.readouts(explorer):
+            problems.append(f"{name}: no element with class lossedu-readout")
+        if problems:
+            return problems
+
+        # Start from what the page shows (the lesson may have built it with other values).
+        for c, el in zip(controls, elements, strict=True):
+            oracle.set_from_page(c["position"], lesson.control_value(el))
+        expected = [lesson.html_as_text(h) for h in oracle.readout_html()]
+        shown = lesson.readouts(explorer)
+        if shown != expected:
+            problems.append(f"{name}, as the lesson left it: readout {shown}, expected {expected}")
+
+        for c, el in zip(controls, elements, strict=True):
+            label = f"{name}, control {c['description']!r} ({c['kind']})"
+            if not c["visible"] or c["disabled"]:
+                continue
+            before_value = lesson.control_value(el)
+            before_figs = lesson.figures(explorer)
+            how = lesson.move(el, c["kind"])
+            lesson.wait_until_settled(explorer, [f["src"] for f in before_figs])
+            after_value = lesson.control_value(el)
+            if after_value == before_value:
+                problems.append(f"{label}: did not move ({how}); still {before_value}")
+                continue
+            value = oracle.set_from_page(c["position"], after_value)
+            after_figs = lesson.figures(explorer)
+            if [f["digest"] for f in after_figs] == [f["digest"] for f in before_figs]:
+                problems.append(
+                    f"{label}: moved to {after_value} ({how}) but the figure did not change"
+                )
+            expected = [lesson.html_as_text(h) for h in oracle.readout_html()]
+            shown = lesson.readouts(explorer)
+            if shown != expected:
+                problems.append(
+                    f"{label}: moved to {after_value} ({how}); readout {shown}, "
+                    f"expected {expected} (lossedu.widgets.{oracle.name} at {c['description']}"
+                    f"={value!r})"
+                )
+        explorer.scroll_into_view_if_needed()
+        explorer.screenshot(path=lesson.artifacts / f"{lesson.stem}__{i}_{oracle.name}.png")
+        return problems
+    finally:
+        for o in oracles:
+            o.close()
