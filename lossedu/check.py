@@ -168,6 +168,10 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _and(parts: Sequence[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
@@ -754,7 +758,8 @@ def _check_one_hot(s: _Session) -> str:
                 ),
                 (
                     (got.shape[0], c) if got.ndim == 2 else (n, c),
-                    f"it has {got.shape[0] if got.ndim else 0} rows for {n} labels",
+                    f"it has {_count(got.shape[0] if got.ndim else 0, 'row')} "
+                    f"for {_count(n, 'label')}",
                     "one row per label, in the order of the labels.",
                 ),
             ],

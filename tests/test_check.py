@@ -225,7 +225,7 @@ ONE_HOT_MISTAKES = [
     (one_hot_shifted_right, "off by one"),
     (one_hot_ignores_num_classes, "ignores num_classes"),
     (one_hot_extra_column, "one column too many"),
-    (one_hot_drops_last_label, "0 rows for 1 labels"),
+    (one_hot_drops_last_label, "0 rows for 1 label"),
     (one_hot_label_values, "0 or 1"),
     (one_hot_whole_columns, "whole columns"),
     (one_hot_returns_labels, "one number per label"),
