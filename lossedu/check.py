@@ -441,9 +441,10 @@ def _numbers(value: Any, case: _Case) -> np.ndarray:
             "a log or square root of a negative number? Probabilities are never negative.",
         )
     if arr.dtype.kind not in "biuf":
+        ragged = " (rows of different lengths?)" if isinstance(value, (list, tuple)) else ""
         raise _Fail(
-            f"your function returned a {kind} for {case.label}, which is not an array of numbers "
-            "(rows of different lengths?)",
+            f"your function returned a {kind} for {case.label}, which is not an array of "
+            f"numbers{ragged}",
             "return a NumPy array (or a number).",
         )
     return arr

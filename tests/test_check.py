@@ -940,3 +940,9 @@ def test_results_with_inf_and_nan_raise_no_warning_of_ours():
             ("cross_entropy_from_logits", lambda z, labels: np.nan),
         ]:
             assert not run(name, fn).passed
+
+
+def test_a_generator_is_not_taken_for_ragged_rows():
+    feedback = check.information_bits(lambda p: (-math.log2(x) for x in p))
+    assert_fails_with(feedback, "information_bits", "returned a generator")
+    assert "different lengths" not in feedback.message
