@@ -8,7 +8,9 @@ independently; here we check that the page shows what Python computes.)
 
 Which factory made an explorer on the page is recognised by its controls: the
 ordered list of (kind, description) of the controls inside the
-``lossedu-explorer`` box.
+``lossedu-explorer`` box. The twin is then built with the values the page shows
+passed as the factory's arguments where the factory has a parameter of the
+control's name (``p=0.1``), so it starts in the state the lesson built.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 
 def _walk(widget) -> Iterator:
@@ -25,6 +28,7 @@ def _walk(widget) -> Iterator:
 
 
 def _kind(w) -> str | None:
+    """The control kinds the page knows (see lab_page._JS_CONTROLS); None: not a control."""
     import ipywidgets as ipw
 
     if isinstance(w, ipw.SelectionRangeSlider):
@@ -53,11 +57,20 @@ def _has_class(w, cls: str) -> bool:
 @dataclass
 class Oracle:
     name: str
-    box: object
+    explorer: Any  # what the factory returned: an Explorer (with .widget) or a widget box
+
+    @property
+    def box(self):
+        return getattr(self.explorer, "widget", self.explorer)
 
     @property
     def controls(self) -> list:
         return [w for w in _walk(self.box) if _kind(w)]
+
+    def control_names(self) -> list[str | None]:
+        """The name of each control in the explorer's ``controls`` dict, if it has one."""
+        named = {id(c): n for n, c in (getattr(self.explorer, "controls", None) or {}).items()}
+        return [named.get(id(w)) for w in self.controls]
 
     def signature(self) -> list[tuple[str, str]]:
         return [(_kind(w), (w.description or "").strip()) for w in self.controls]
@@ -65,41 +78,45 @@ class Oracle:
     def readout_html(self) -> list[str]:
         return [w.value for w in _walk(self.box) if _has_class(w, "lossedu-readout")]
 
-    def set_from_page(self, position: int, shown: dict) -> object:
-        """Set control `position` to what the page shows; return the value set."""
+    def value_from_page(self, position: int, shown: dict) -> Any:
+        """The Python value of control `position` when the page shows `shown`."""
+        import ipywidgets as ipw
+
         w = self.controls[position]
         kind = _kind(w)
         if kind == "slider":
-            import ipywidgets as ipw
-
             text = shown["text"]
             if isinstance(w, ipw.SelectionSlider):
-                w.label = text
-            elif isinstance(w, ipw.IntSlider):
-                w.value = int(text)
-            else:
-                # The readout is rounded (readout_format); snap it to the slider's step
-                # grid as the front end does, so e.g. "0.35" sets 0.35 exactly.
-                value = float(text)
-                step = getattr(w, "step", None)
-                if isinstance(w, ipw.FloatSlider) and step:
-                    value = round(w.min + round((value - w.min) / step) * step, 12)
-                w.value = value
-            return w.value
+                return w._options_values[list(w._options_labels).index(text)]
+            if isinstance(w, ipw.IntSlider):
+                return int(text)
+            # The readout is rounded (readout_format): snap it to the slider's step grid
+            # as the front end does, so that "0.35" gives 0.35 exactly.
+            value = float(text)
+            if isinstance(w, ipw.FloatSlider) and w.step:
+                value = round(w.min + round((value - w.min) / w.step) * w.step, 12)
+            return value
         if kind in ("dropdown", "toggle-buttons", "radio", "select"):
-            w.index = shown["index"]
-            return w.value
+            return w._options_values[shown["index"]]
         if kind in ("checkbox", "toggle-button"):
-            w.value = bool(shown["checked"])
-            return w.value
-        raise ValueError(f"cannot set a {kind} control")
+            return bool(shown["checked"])
+        raise ValueError(f"cannot read a {kind} control")
+
+    def set_from_page(self, position: int, shown: dict) -> Any:
+        """Set control `position` to what the page shows; return the value set."""
+        w = self.controls[position]
+        w.value = self.value_from_page(position, shown)
+        return w.value
 
     def close(self) -> None:
-        for w in _walk(self.box):
-            try:
+        closer = getattr(self.explorer, "close", None)
+        try:
+            if callable(closer):
+                closer()
+            for w in _walk(self.box):
                 w.close()
-            except Exception:  # noqa: BLE001 - closing a twin outside a kernel
-                pass
+        except Exception:  # noqa: BLE001 - closing a twin outside a kernel
+            pass
 
 
 def explorer_factories() -> dict[str, Callable]:
@@ -108,13 +125,52 @@ def explorer_factories() -> dict[str, Callable]:
 
     return {
         name: fn
-        for name, fn in vars(lw).items()
+        for name, fn in sorted(vars(lw).items())
         if name.endswith("_explorer") and not name.startswith("_") and inspect.isfunction(fn)
     }
 
 
-def build_all() -> list[Oracle]:
-    oracles = []
-    for name, factory in sorted(explorer_factories().items()):
-        oracles.append(Oracle(name, factory()))
-    return oracles
+def known_signatures() -> dict[str, list[tuple[str, str]]]:
+    out = {}
+    for name, factory in explorer_factories().items():
+        o = Oracle(name, factory())
+        out[name] = o.signature()
+        o.close()
+    return out
+
+
+def twin_for(page_controls: list[dict], page_values: list[dict]) -> Oracle | None:
+    """The factory-built twin of the explorer whose controls the page shows, in its state.
+
+    `page_controls`: per control, ``kind`` and ``description``; `page_values`: what
+    each control shows (``text``, ``index``, ``options``, ``checked``).
+    """
+    signature = [(c["kind"], c["description"]) for c in page_controls]
+    options = next((v["options"] for v in page_values if v.get("options")), None)
+    for name, factory in explorer_factories().items():
+        params = inspect.signature(factory).parameters
+        attempts: list[dict] = [{}]
+        if "classes" in params and options:  # the lesson may name its own classes
+            attempts.append({"classes": list(options)})
+        for base in attempts:
+            try:
+                probe = Oracle(name, factory(**base))
+            except (TypeError, ValueError):
+                continue
+            if probe.signature() != signature:
+                probe.close()
+                continue
+            values = [probe.value_from_page(i, v) for i, v in enumerate(page_values)]
+            names = probe.control_names()
+            kwargs = dict(base)
+            kwargs.update({n: v for n, v in zip(names, values, strict=True) if n in params})
+            try:
+                twin = Oracle(name, factory(**kwargs))
+                probe.close()
+            except (TypeError, ValueError):
+                twin = probe  # build from defaults, then set every control below
+            for i, v in enumerate(values):
+                if twin.controls[i].value != v:
+                    twin.controls[i].value = v
+            return twin
+    return None

@@ -181,17 +181,20 @@ _JS_CONTROL_VALUE = """
   if (e.matches('.widget-dropdown') || e.matches('.widget-select')) {
     const s = e.querySelector('select');
     const i = s.selectedIndex;
-    return {index: i, text: i >= 0 ? s.options[i].textContent : null};
+    const options = Array.from(s.options).map(o => o.textContent);
+    return {index: i, text: i >= 0 ? options[i] : null, options};
   }
   if (e.matches('.widget-toggle-buttons')) {
     const bs = Array.from(e.querySelectorAll('button.widget-toggle-button'));
     const i = bs.findIndex(b => b.classList.contains('mod-active'));
-    return {index: i, text: i >= 0 ? bs[i].textContent.trim() : null, n: bs.length};
+    const options = bs.map(b => b.textContent.trim());
+    return {index: i, text: i >= 0 ? options[i] : null, n: bs.length, options};
   }
   if (e.matches('.widget-radio')) {
     const rs = Array.from(e.querySelectorAll('input[type=radio]'));
     const i = rs.findIndex(r => r.checked);
-    return {index: i, text: i >= 0 ? rs[i].parentElement.textContent.trim() : null, n: rs.length};
+    const options = rs.map(r => r.parentElement.textContent.trim());
+    return {index: i, text: i >= 0 ? options[i] : null, n: rs.length, options};
   }
   if (e.matches('.widget-checkbox')) return {checked: e.querySelector('input').checked};
   if (e.matches('button.widget-toggle-button')) {

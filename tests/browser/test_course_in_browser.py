@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from explorer_oracle import build_all
+from explorer_oracle import known_signatures, twin_for
 from lab_page import LessonPage, short
 from lab_server import NOTEBOOKS
 
@@ -175,31 +175,24 @@ def test_explorers_respond(lesson):
 def _exercise_explorer(lesson, explorer, i: int) -> list[str]:
     explorer.scroll_into_view_if_needed()
     controls = lesson.controls(explorer)
-    signature = [(c["kind"], c["description"]) for c in controls]
-    oracles = build_all()
+    elements = [lesson.control_element(explorer, c["position"]) for c in controls]
+    name = f"explorer {i}"
+    if not lesson.figures(explorer):
+        return [f"{name}: no image with class lossedu-figure"]
+    if not lesson.readouts(explorer):
+        return [f"{name}: no element with class lossedu-readout"]
+
+    # The twin built by lossedu.widgets, in the state the lesson left the explorer in.
+    oracle = twin_for(controls, [lesson.control_value(el) for el in elements])
+    if oracle is None:
+        signature = [(c["kind"], c["description"]) for c in controls]
+        return [
+            f"{name}: its controls {signature} match no factory in lossedu.widgets "
+            f"(known: {known_signatures()})"
+        ]
     try:
-        matching = [o for o in oracles if o.signature() == signature]
-        name = f"explorer {i}"
-        if not matching:
-            known = {o.name: o.signature() for o in oracles}
-            return [
-                f"{name}: its controls {signature} match no factory in lossedu.widgets: {known}"
-            ]
-        oracle = matching[0]
         name = f"explorer {i} ({oracle.name})"
         problems: list[str] = []
-        elements = [lesson.control_element(explorer, c["position"]) for c in controls]
-
-        if not lesson.figures(explorer):
-            problems.append(f"{name}: no image with class lossedu-figure")
-        if not lesson.readouts(explorer):
-            problems.append(f"{name}: no element with class lossedu-readout")
-        if problems:
-            return problems
-
-        # Start from what the page shows (the lesson may have built it with other values).
-        for c, el in zip(controls, elements, strict=True):
-            oracle.set_from_page(c["position"], lesson.control_value(el))
         expected = [lesson.html_as_text(h) for h in oracle.readout_html()]
         shown = lesson.readouts(explorer)
         if shown != expected:
@@ -214,26 +207,25 @@ def _exercise_explorer(lesson, explorer, i: int) -> list[str]:
             how = lesson.move(el, c["kind"])
             lesson.wait_until_settled(explorer, [f["src"] for f in before_figs])
             after_value = lesson.control_value(el)
+            shown_value = after_value.get("text", after_value)
             if after_value == before_value:
-                problems.append(f"{label}: did not move ({how}); still {before_value}")
+                problems.append(f"{label}: did not move ({how}); still {shown_value}")
                 continue
             value = oracle.set_from_page(c["position"], after_value)
             after_figs = lesson.figures(explorer)
             if [f["digest"] for f in after_figs] == [f["digest"] for f in before_figs]:
                 problems.append(
-                    f"{label}: moved to {after_value} ({how}) but the figure did not change"
+                    f"{label}: moved to {shown_value} ({how}) but the figure did not change"
                 )
             expected = [lesson.html_as_text(h) for h in oracle.readout_html()]
             shown = lesson.readouts(explorer)
             if shown != expected:
                 problems.append(
-                    f"{label}: moved to {after_value} ({how}); readout {shown}, "
-                    f"expected {expected} (lossedu.widgets.{oracle.name} at {c['description']}"
-                    f"={value!r})"
+                    f"{label}: moved to {shown_value} ({how}); the readout shows {shown}, "
+                    f"lossedu.widgets.{oracle.name} gives {expected} for {value!r}"
                 )
         explorer.scroll_into_view_if_needed()
         explorer.screenshot(path=lesson.artifacts / f"{lesson.stem}__{i}_{oracle.name}.png")
         return problems
     finally:
-        for o in oracles:
-            o.close()
+        oracle.close()
