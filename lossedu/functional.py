@@ -555,11 +555,6 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
         return 1 / (1 + np.exp(-x))
 
 
-def _log_sigmoid(x: np.ndarray) -> np.ndarray:
-    """log σ(x) = min(x, 0) − log1p(e^(−|x|)): no overflow, and exact-ish for large |x|."""
-    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
-
-
 def _binary_target(target: ArrayLike, x: np.ndarray, name: str = "target") -> np.ndarray:
     """Targets in [0, 1] of ``x``'s shape and dtype."""
     y = _validate.as_float_like(target, x, name)
@@ -622,13 +617,15 @@ def binary_cross_entropy_with_logits(
 
         loss = max(x, 0) − x · y + log1p(e^(−|x|))                           (nats)
 
-    PyTorch evaluates it as (1 − y) · x − log σ(x), with log σ(x) = min(x, 0) −
-    log1p(e^(−|x|)); that form avoids cancelling x − x·y and is the one used here.
-    ``pos_weight`` multiplies the positive term,
+    max(x, 0) − x·y is evaluated as (1 − y)·max(x, 0) + y·max(−x, 0), the same
+    number written as a sum of non-negative terms: nothing cancels, so even a
+    tiny loss (x = −40, y = 0: 4.2e-18) keeps all its digits.  ``pos_weight``
+    (w₊) multiplies the positive term −y log p, and ``weight`` the result:
 
-        loss = (1 − y) · x − [1 + (pos_weight − 1) · y] · log σ(x),
+        loss = (1 − y)·max(x, 0) + w₊·y·max(−x, 0) + [(1 − y) + w₊·y]·log1p(e^(−|x|))
 
-    and ``weight`` multiplies the result.
+    PyTorch computes the same value as (1 − y)·x − [1 + (w₊ − 1)·y]·log σ(x),
+    whose rounding (about 1e-16·|x|) can swallow a loss far below |x|.
 
     Args:
         input: finite logits x, float32/float64, any shape.
@@ -648,8 +645,12 @@ def binary_cross_entropy_with_logits(
     y = _binary_target(target, x)
     w = _weight(weight, x)
     pw = _weight(pos_weight, x, "pos_weight")
-    log_sig = _log_sigmoid(x)
-    loss = (1 - y) * x - (log_sig if pw is None else ((pw - 1) * y + 1) * log_sig)
+    pos_part, neg_part = np.maximum(x, 0), np.maximum(-x, 0)
+    log1p_term = np.log1p(np.exp(-np.abs(x)))
+    if pw is None:
+        loss = (1 - y) * pos_part + y * neg_part + log1p_term
+    else:
+        loss = (1 - y) * pos_part + pw * y * neg_part + ((1 - y) + pw * y) * log1p_term
     return _reduce(loss if w is None else loss * w, reduction)
 
 
