@@ -1,0 +1,343 @@
+"""Every number lesson 03 (cross-entropy) prints, checked against an independent computation.
+
+The numbers are read from the stored outputs of ``notebooks/03_cross_entropy.ipynb``,
+cell by cell (cells are found by their ids), and compared with closed forms
+(``math``, ``mpmath``), SciPy, scikit-learn and, where PyTorch is installed,
+``torch.nn.functional`` itself.  A printed number passes when it is the independent
+value rounded to the digits shown.  nbval separately guarantees that re-running
+the lesson prints the same text; ``test_every_printing_cell_is_checked`` makes sure
+no printed cell escapes this file.
+
+Conventions that differ between the references, noted where they matter:
+
+* ``sklearn.metrics.log_loss`` clips probabilities to [eps, 1 - eps] (eps = the
+  float64 machine epsilon), so a true-class probability of 0 costs -ln(eps) = 36.04
+  nats instead of infinity; the infinite case is checked with ``mpmath`` instead.
+* ``torch.nn.functional.binary_cross_entropy`` clamps each log at -100.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import mpmath
+import numpy as np
+import pytest
+from scipy import optimize, special, stats
+from sklearn.metrics import log_loss
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03_cross_entropy.ipynb"
+INF, NAN = math.inf, math.nan
+
+# A printed token: inf / nan, or a decimal number; not the digit of a name such as p1.
+TOKEN = re.compile(r"(?<![\w.])(?:-?inf|nan|-?\d+(?:\.\d*)?)(?!\w)")
+
+
+def _load() -> dict:
+    return json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+
+
+def _stdout(cell: dict) -> str:
+    return "".join(
+        "".join(o["text"]) for o in cell.get("outputs", []) if o["output_type"] == "stream"
+    )
+
+
+def printed(cell_id: str) -> str:
+    cells = [c for c in _load()["cells"] if c.get("id") == cell_id]
+    assert len(cells) == 1, f"the lesson has no single cell with id {cell_id!r}"
+    text = _stdout(cells[0])
+    assert text, f"cell {cell_id!r} prints nothing"
+    return text
+
+
+def markdown() -> str:
+    return "\n".join("".join(c["source"]) for c in _load()["cells"] if c["cell_type"] == "markdown")
+
+
+def ln(x) -> float:
+    """Natural log with mpmath at 50 digits: -inf at 0."""
+    with mpmath.workdps(50):
+        return float(mpmath.log(mpmath.mpf(x))) if x > 0 else -INF
+
+
+def assert_numbers(cell_id: str, expected: list) -> None:
+    """The tokens the cell prints, in order, equal ``expected``.
+
+    An int must be printed exactly; a str is compared as text (bit strings); a
+    float must be within half a unit of the last printed digit; inf and nan must
+    be printed as such.  A number >= 0 must not be printed with a minus sign.
+    """
+    tokens = TOKEN.findall(printed(cell_id))
+    assert len(tokens) == len(expected), f"{cell_id}: printed {tokens}, expected {expected}"
+    for token, want in zip(tokens, expected, strict=True):
+        where = f"{cell_id}: printed {token}, expected {want!r}"
+        if isinstance(want, str):
+            assert token == want, where
+        elif isinstance(want, int):
+            assert token == str(want), where
+        elif math.isnan(want):
+            assert token == "nan", where
+        elif math.isinf(want):
+            assert token == ("inf" if want > 0 else "-inf"), where
+        else:
+            decimals = len(token.partition(".")[2])
+            assert abs(float(token) - want) <= 0.5 * 10**-decimals + 1e-12, where
+            assert not (want >= 0 and token.startswith("-")), where
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+CHECKED = {
+    "code-lengths", "code-formula", "dog", "iris", "naive", "gibbs", "asymmetry",
+    "batch-numpy", "batch-lossedu", "binary", "nll", "mle-table", "mle-grid",
+    "loss-table", "proper", "mis-soft", "mis-logits-demo",
+}  # fmt: skip
+
+
+def test_every_printing_cell_is_checked():
+    printing = {c.get("id") for c in _load()["cells"] if c["cell_type"] == "code" and _stdout(c)}
+    assert printing == CHECKED
+
+
+# --------------------------------------------------------------------------- data of the lesson
+
+P4 = [1 / 2, 1 / 4, 1 / 8, 1 / 8]
+Q4 = [1 / 8, 1 / 8, 1 / 4, 1 / 2]
+LOGITS = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], [1.2, 0.2, 3.0], [0.3, 1.8, 0.5]])
+LABELS = np.array([0, 1, 2, 0])
+Z = np.array([2.0, -1.0, 0.0, 3.0])
+T = np.array([1.0, 0.0, 1.0, 0.0])
+
+
+def cross_entropy_closed(p, q) -> float:
+    """-sum p ln q with 0 ln q = 0 (mpmath logs)."""
+    return -sum(pi * ln(qi) for pi, qi in zip(p, q, strict=True) if pi > 0)
+
+
+def softplus(x: float) -> float:
+    """ln(1 + e^x), the binary cross-entropy of a logit x against the target 0."""
+    return float(mpmath.log1p(mpmath.exp(x)))
+
+
+# --------------------------------------------------------------------------- section 1
+
+
+def _decode(bits: str, book: dict[str, str]) -> str:
+    """Decode a prefix code greedily (raises if bits is not a concatenation of codewords)."""
+    inverse, out, word = {v: k for k, v in book.items()}, [], ""
+    for bit in bits:
+        word += bit
+        if word in inverse:
+            out.append(inverse[word])
+            word = ""
+    assert word == "", f"{bits} leaves {word!r} undecoded"
+    return "".join(out)
+
+
+def test_code_lengths_are_cross_entropies():
+    text = printed("code-lengths")
+    bits_p, bits_q = re.findall(r"code for [PQ]: ([01]+)", text)
+    assert _decode(bits_p, {"a": "0", "b": "10", "c": "110", "d": "111"}) == "aaaabbcd"
+    assert _decode(bits_q, {"a": "111", "b": "110", "c": "10", "d": "0"}) == "aaaabbcd"
+    h_p = -sum(p * math.log2(p) for p in P4)  # 1.75
+    h_pq = -sum(p * math.log2(q) for p, q in zip(P4, Q4, strict=True))  # 2.625
+    assert_numbers(
+        "code-lengths", [bits_p, round(8 * h_p), 8, h_p, bits_q, round(8 * h_pq), 8, h_pq]
+    )
+
+
+def test_entropy_and_cross_entropy_in_bits():
+    h_p = stats.entropy(P4, base=2)
+    h_pq = h_p + stats.entropy(P4, Q4, base=2)  # H(P, Q) = H(P) + KL(P || Q)
+    assert h_pq == pytest.approx(2.625, abs=1e-12)
+    assert_numbers("code-formula", [h_p, h_pq, h_pq])
+
+
+# --------------------------------------------------------------------------- section 2
+
+
+def test_dog_example():
+    ce = -ln(0.7)
+    assert log_loss([1], [[0.2, 0.7, 0.1]], labels=[0, 1, 2]) == pytest.approx(ce, rel=1e-12)
+    assert_numbers("dog", [0, 1, 0, 0.2, 0.7, 0.1, ce, ce, -math.log2(0.7), ce])
+
+
+def test_iris_predictions():
+    rows = [[0.0, 1.0, 0.0], [0.7, 0.1, 0.2], [1.0, 0.0, 0.0]]
+    ce = [cross_entropy_closed([1, 0, 0], q) for q in rows]
+    assert ce[0] == INF and ce[2] == 0
+    # scikit-learn clips the zero probability to machine epsilon: 36.04 nats, not infinity.
+    clipped = log_loss([0, 0, 0], rows, labels=[0, 1, 2], normalize=False)
+    eps = np.finfo(np.float64).eps
+    assert clipped == pytest.approx(-math.log(eps) + ce[1] + ce[2], rel=1e-9)
+    assert -math.log(eps) == pytest.approx(36.04, abs=0.005)
+    expected = []
+    for q, h in zip(rows, ce, strict=True):
+        expected += [*q, q[0], h]
+    assert_numbers("iris", expected)
+
+
+def test_naive_formula_gives_nan():
+    ce = -ln(0.7)
+    assert_numbers("naive", [NAN, ce, NAN, 0, 0, 0, INF, ce, 0.0])  # "0 ln 0 = 0"
+
+
+# --------------------------------------------------------------------------- section 3
+
+
+def test_gibbs_inequality_examples():
+    p = [0.5, 0.3, 0.2]
+    h = float(stats.entropy(p))
+    candidates = [p, [0.6, 0.3, 0.1], [1 / 3] * 3, [0.2, 0.3, 0.5]]
+    ces = [h + float(stats.entropy(p, q)) for q in candidates]
+    assert ces[0] == pytest.approx(h) and all(c > h for c in ces[1:])
+    assert ces[2] == pytest.approx(math.log(3))
+    expected = [h, ces[0], 0.6, 0.3, 0.1, ces[1], ces[2], 0.2, 0.3, 0.5, ces[3]]
+    assert_numbers("gibbs", expected)
+
+
+def test_asymmetry():
+    h_pq = -0.5 * (ln(0.9) + ln(0.1))
+    h_qp = math.log(2)  # -(0.9 + 0.1) ln 0.5 for every Q
+    assert_numbers("asymmetry", [h_pq, h_qp, -ln(0.7), INF])
+    assert "1.2040" in markdown() and r"\ln 2" in markdown()
+
+
+# --------------------------------------------------------------------------- section 4
+
+
+def test_batch_in_numpy():
+    probs = special.softmax(LOGITS, axis=1)
+    per_sample = -special.log_softmax(LOGITS, axis=1)[np.arange(4), LABELS]
+    mean = log_loss(LABELS, probs, labels=[0, 1, 2])  # no clipping: every probability > eps
+    assert mean == pytest.approx(per_sample.mean(), rel=1e-12)
+    assert_numbers("batch-numpy", [*probs.ravel(), *per_sample, mean])
+
+
+def test_batch_with_lossedu():
+    mean = -special.log_softmax(LOGITS, axis=1)[np.arange(4), LABELS].mean()
+    assert_numbers("batch-lossedu", [mean, mean, mean])
+
+
+def test_binary_cross_entropy():
+    sig = special.expit(Z)
+    per_sample = [softplus(-z) if t == 1 else softplus(z) for z, t in zip(Z, T, strict=True)]
+    mean = float(np.mean(per_sample))
+    assert log_loss(T, sig) == pytest.approx(mean, rel=1e-12)
+    assert_numbers("binary", [*sig, *per_sample, mean, mean, mean])
+
+
+# --------------------------------------------------------------------------- section 5
+
+
+def test_negative_log_likelihood():
+    q_true = special.softmax(LOGITS, axis=1)[np.arange(4), LABELS]
+    likelihood = math.prod(q_true)
+    mean = -math.log(likelihood) / 4
+    assert_numbers("nll", [*q_true, likelihood, 4, mean, 1, mean])
+
+
+def test_likelihood_table():
+    expected = []
+    for q in [0.5, 0.7, 0.9]:
+        likelihood = q**7 * (1 - q) ** 3
+        h = -(0.3 * ln(1 - q) + 0.7 * ln(q))
+        expected += [q, likelihood, 10, -math.log(likelihood) / 10, h]
+    assert expected[8] == pytest.approx(float(stats.entropy([0.3, 0.7])))  # H(P_hat) at 0.7
+    assert_numbers("mle-table", expected)
+
+
+def test_maximum_likelihood_on_a_grid():
+    counts = np.array([5, 3, 2])
+    n_candidates = 98 * 99 // 2  # (i, j) with i, j >= 1 and i + j <= 99
+
+    def nll(theta):  # Q = softmax(theta): no constraint to handle
+        return -(counts * special.log_softmax(theta)).sum()
+
+    best = special.softmax(optimize.minimize(nll, np.zeros(3), method="BFGS").x)
+    np.testing.assert_allclose(best, counts / counts.sum(), atol=1e-4)
+    h = float(stats.entropy(counts / counts.sum()))
+    assert_numbers("mle-grid", [n_candidates, *np.round(best, 2), *counts / 10, h, h])
+
+
+# --------------------------------------------------------------------------- section 6
+
+
+def test_loss_table():
+    expected = []
+    for q in [0.99, 0.9, 0.5, 0.1, 0.01]:
+        expected += [q, -ln(q), 1 - q, (1 - q) ** 2]
+    assert -math.log(0.01) > 4.6 and (1 - 0.01) ** 2 < 1
+    assert_numbers("loss-table", expected)
+
+
+def test_expected_losses_and_proper_scoring():
+    p = 0.7
+    # CE and MSE: the derivative of the expected loss vanishes at q = p.
+    d_ce = -(p / p) + (1 - p) / (1 - p)
+    d_mse = -2 * p * (1 - p) + 2 * (1 - p) * p
+    assert d_ce == 0 and d_mse == 0
+    ce_min = float(stats.entropy([p, 1 - p]))
+    mse_min = p * (1 - p)
+    l1_min = min(p * (1 - q) + (1 - p) * q for q in (0.0, 1.0))  # linear in q: an endpoint
+    assert l1_min == 1 - p
+    assert_numbers("proper", [0.70, ce_min, 0.70, mse_min, 1.00, l1_min])
+
+
+# --------------------------------------------------------------------------- misconceptions
+
+
+def test_soft_label_minimum_is_its_entropy():
+    assert_numbers("mis-soft", [float(stats.entropy([0.8, 0.2])), 0])
+
+
+def test_probabilities_fed_as_logits():
+    probs = special.softmax(LOGITS, axis=1)
+    right = -special.log_softmax(LOGITS, axis=1)[np.arange(4), LABELS].mean()
+    wrong = -special.log_softmax(probs, axis=1)[np.arange(4), LABELS].mean()
+    assert wrong > right
+    assert_numbers("mis-logits-demo", [right, wrong])
+
+
+def test_markdown_claims():
+    text = markdown()
+    assert "0.875" in text and 2.625 - 1.75 == 0.875
+    assert r"\approx 0.3567" in text and round(-math.log(0.7), 4) == 0.3567
+    assert "2.3026" in text and round(-math.log(0.1), 4) == 2.3026
+    assert r"\ln 2 \approx 0.69" in text
+    assert "36.04" in text and round(-math.log(np.finfo(np.float64).eps), 2) == 36.04
+    assert "4.61 nats" in text and round(-math.log(0.01), 2) == 4.61
+    assert "0.9801" in text and "4.6052" in text
+    assert "= 1/q = 100" in text
+
+
+# --------------------------------------------------------------------------- PyTorch
+
+
+@pytest.mark.torch
+def test_pytorch_gives_the_lessons_numbers(torch):
+    tf = torch.nn.functional
+    logits, labels = torch.tensor(LOGITS), torch.tensor(LABELS)
+    ce = tf.cross_entropy(logits, labels).item()
+    bce = tf.binary_cross_entropy(torch.sigmoid(torch.tensor(Z)), torch.tensor(T)).item()
+    text = markdown()
+    assert f"tensor({ce:.4f}, dtype=torch.float64)" in text
+    assert f"tensor({bce:.4f}, dtype=torch.float64)" in text
+    assert_numbers("batch-lossedu", [ce, ce, ce])
+    nll = tf.nll_loss(tf.log_softmax(logits, dim=1), labels).item()
+    assert nll == pytest.approx(ce, rel=1e-12)
+    wrong = tf.cross_entropy(torch.softmax(logits, dim=1), labels).item()
+    assert_numbers("mis-logits-demo", [ce, wrong])
+    two_class = torch.stack([torch.zeros(4, dtype=torch.float64), torch.tensor(Z)], dim=1)
+    two = tf.cross_entropy(two_class, torch.tensor(T).long()).item()
+    assert two == pytest.approx(bce, rel=1e-12)
+    pred, target = torch.tensor([0.01, 0.99]), torch.tensor([1.0, 0.0])
+    assert tf.l1_loss(pred, target).item() == pytest.approx(0.99)
+    assert tf.mse_loss(pred, target).item() == pytest.approx(0.9801)
+    # The clamp the lesson mentions: log 0 becomes -100 in binary_cross_entropy.
+    assert tf.binary_cross_entropy(torch.tensor([0.0]), torch.tensor([1.0])).item() == 100.0
