@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from lossedu import _validate
 from lossedu.functional import (  # the losses' own argument checks, so errors read the same
@@ -81,9 +82,9 @@ def _softmax_backward(p: np.ndarray, a: np.ndarray, dim: int) -> np.ndarray:
 
 
 def cross_entropy_grad(
-    input: Any,
-    target: Any,
-    weight: Any = None,
+    input: ArrayLike,
+    target: ArrayLike,
+    weight: ArrayLike | None = None,
     *,
     ignore_index: int = -100,
     reduction: str = "mean",
@@ -184,8 +185,8 @@ def cross_entropy_grad(
 
 
 def kl_div_grad(
-    input: Any,
-    target: Any,
+    input: ArrayLike,
+    target: ArrayLike,
     *,
     reduction: str = "mean",
     log_target: bool = False,
@@ -250,12 +251,12 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def binary_cross_entropy_with_logits_grad(
-    input: Any,
-    target: Any,
-    weight: Any = None,
+    input: ArrayLike,
+    target: ArrayLike,
+    weight: ArrayLike | None = None,
     *,
     reduction: str = "mean",
-    pos_weight: Any = None,
+    pos_weight: ArrayLike | None = None,
 ) -> np.ndarray:
     """Gradient of ``functional.binary_cross_entropy_with_logits`` w.r.t. the logits.
 
@@ -299,11 +300,11 @@ def binary_cross_entropy_with_logits_grad(
 
 
 def mse_softmax_grad(
-    input: Any,
-    target: Any,
+    input: ArrayLike,
+    target: ArrayLike,
     *,
     reduction: str = "mean",
-    weight: Any = None,
+    weight: ArrayLike | None = None,
     dim: int | None = None,
 ) -> np.ndarray:
     """Gradient of ``mse_loss(softmax(input, dim), target, reduction=..., weight=...)``
@@ -358,7 +359,7 @@ def mse_softmax_grad(
 
 
 def numerical_grad(
-    f: Callable[[np.ndarray], Any], x: Any, eps: float | None = None
+    f: Callable[[np.ndarray], Any], x: ArrayLike, eps: float | None = None
 ) -> np.ndarray:
     """Central-difference gradient of a scalar function ``f`` at ``x``.
 
@@ -435,8 +436,8 @@ class GradCheck:
 
 def check_grad(
     f: Callable[[np.ndarray], Any],
-    grad: Callable[[np.ndarray], Any] | Any,
-    x: Any,
+    grad: Callable[[np.ndarray], ArrayLike] | ArrayLike,
+    x: ArrayLike,
     *,
     eps: float | None = None,
     rtol: float = 1e-6,
@@ -480,8 +481,7 @@ def check_grad(
     analytic = analytic.astype(np.float64)
     if analytic.shape != x0.shape:
         raise ValueError(
-            f"grad must have x's shape {x0.shape} (one derivative per entry), "
-            f"got {analytic.shape}"
+            f"grad must have x's shape {x0.shape} (one derivative per entry), got {analytic.shape}"
         )
     numeric = numerical_grad(f, x0, eps=eps)
     finite = np.isfinite(analytic) & np.isfinite(numeric)
