@@ -427,7 +427,7 @@ def set_simplex_entropy(artists: Artists, point: ArrayLike | None, base: float |
 
 # --- cross-entropy: −log q -------------------------------------------------------
 
-_Q_GRID = np.linspace(0.0025, 1.0, 400)  # step 0.0025: every slider value is a node
+_Q_GRID = np.linspace(0.0, 1.0, 401)  # step 0.0025: every slider value is a node; ∞ at 0 not drawn
 _NEG_LOG_TOP = 5.0  # nats: where −ln q leaves the plot (q ≈ 0.0067)
 
 
