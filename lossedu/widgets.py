@@ -55,27 +55,31 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 class _Renderer:
     """PNGs of a figure whose only changes are a few moving artists.
 
-    The figure without the moving artists is drawn once (``full=True``) and
-    kept; each later frame restores it and draws just the moving artists on
-    it — the same pixels as a full draw, in a fraction of the time.  Nothing
-    is marked "animated", so ``figure.savefig`` still draws everything.
+    The figure without the moving artists (its *background*) is drawn once per
+    ``key`` — the values of the controls that change it, e.g. the unit — and
+    kept; each frame restores it and draws just the moving artists on it: the
+    same pixels as a full draw, in a fraction of the time.  Nothing is marked
+    "animated", so ``figure.savefig`` still draws everything.
     """
 
     def __init__(self, figure: Figure, moving: Sequence[Artist]) -> None:
         self.figure = figure
         self.moving = sorted(moving, key=lambda a: a.get_zorder())
-        self._background: Any = None
+        self._backgrounds: dict[Any, Any] = {}
 
-    def png(self, full: bool = False) -> bytes:
+    def png(self, key: Any = None, full: bool = False) -> bytes:
+        """The figure as PNG; ``full`` redraws it and forgets every kept background."""
         canvas = self.figure.canvas
-        if full or self._background is None:
+        if full:
+            self._backgrounds.clear()
+        if key not in self._backgrounds:
             hidden = [_hide(artist) for artist in self.moving]
             canvas.draw()
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
+            self._backgrounds[key] = canvas.copy_from_bbox(self.figure.bbox)
             for show in hidden:
                 show()
         else:
-            canvas.restore_region(self._background)
+            canvas.restore_region(self._backgrounds[key])
         for artist in self.moving:
             self.figure.draw_artist(artist)
         width, height = canvas.get_width_height(physical=True)
@@ -109,8 +113,8 @@ class Explorer:
     ``artists`` (what the figure shows, from :mod:`lossedu.plots`) and
     ``widget`` (the ``VBox`` of all of them).  Subclasses implement
     ``_update(values) -> (state, readout lines)`` and list the artists that
-    move in ``_moving()``; a change of a control in ``full_redraw`` (the unit)
-    redraws the whole figure.
+    move in ``_moving()``; the controls in ``full_redraw`` (the unit) change
+    the rest of the figure, which is drawn once for each of their values.
     """
 
     full_redraw: tuple[str, ...] = ()
@@ -133,7 +137,6 @@ class Explorer:
         self._state, _ = self._update(self.values())  # titles in place before the layout
         plots.freeze_layout(figure)  # lay out once; updates then only redraw
         self._renderer = _Renderer(figure, self._moving())
-        self._drawn_with: dict[str, Any] = {}
         self._busy = False
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -151,8 +154,8 @@ class Explorer:
         """Recompute the numbers, move the artists, rewrite readout and PNG.
 
         ``full`` redraws the whole figure (needed only after changing the
-        figure from outside, e.g. its colours); a change of a ``full_redraw``
-        control does so by itself.
+        figure from outside, e.g. its colours).  The first use of a value of a
+        ``full_redraw`` control (a unit) also draws the whole figure once.
         """
         if self._busy:  # a control set while refreshing: one refresh is enough
             return
@@ -161,9 +164,8 @@ class Explorer:
             values = self.values()
             self._state, lines = self._update(values)
             self.readout.value = "<br>".join(html.escape(line, quote=False) for line in lines)
-            static = {k: values[k] for k in self.full_redraw}
-            self.image.value = self._renderer.png(full=full or static != self._drawn_with)
-            self._drawn_with = static
+            static = tuple(values[k] for k in self.full_redraw)
+            self.image.value = self._renderer.png(static, full=full)
         finally:
             self._busy = False
 
