@@ -103,6 +103,22 @@ def browser_context(browser):
 
 
 @pytest.fixture(scope="session")
+def lab_app(jupyterlab, browser_context):
+    """JupyterLab loaded once in one page; the lessons open in it one after another."""
+    from lab_page import LabApp
+
+    page = browser_context.new_page()
+    app = LabApp(page, jupyterlab)
+    app.load_error = None
+    try:
+        app.load()
+    except Exception as e:  # noqa: BLE001 - test_jupyterlab_loads reports it
+        app.load_error = e
+    yield app
+    page.close()
+
+
+@pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     """test-artifacts/browser/ at the repo root (git-ignored), emptied at the start."""
     if ARTIFACTS.exists():

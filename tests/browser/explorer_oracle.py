@@ -130,29 +130,39 @@ def explorer_factories() -> dict[str, Callable]:
     }
 
 
+_defaults: dict[str, Oracle] = {}  # factory name -> twin built with the defaults
+
+
+def _default(name: str, factory: Callable) -> Oracle:
+    if name not in _defaults:
+        _defaults[name] = Oracle(name, factory())
+    return _defaults[name]
+
+
 def known_signatures() -> dict[str, list[tuple[str, str]]]:
-    out = {}
-    for name, factory in explorer_factories().items():
-        o = Oracle(name, factory())
-        out[name] = o.signature()
-        o.close()
-    return out
+    return {n: _default(n, f).signature() for n, f in explorer_factories().items()}
 
 
 def twin_for(page_controls: list[dict], page_values: list[dict]) -> Oracle | None:
     """The factory-built twin of the explorer whose controls the page shows, in its state.
 
     `page_controls`: per control, ``kind`` and ``description``; `page_values`: what
-    each control shows (``text``, ``index``, ``options``, ``checked``).
+    each control shows (``text``, ``index``, ``options``, ``checked``). The twin is
+    the caller's to change and close.
     """
     signature = [(c["kind"], c["description"]) for c in page_controls]
     options = next((v["options"] for v in page_values if v.get("options")), None)
-    for name, factory in explorer_factories().items():
-        params = inspect.signature(factory).parameters
-        attempts: list[dict] = [{}]
-        if "classes" in params and options:  # the lesson may name its own classes
-            attempts.append({"classes": list(options)})
-        for base in attempts:
+    factories = explorer_factories()
+    candidates = [(n, f, {}) for n, f in factories.items() if known_signatures()[n] == signature]
+    if not candidates and options:  # the lesson may have named its own classes
+        candidates = [
+            (n, f, {"classes": list(options)})
+            for n, f in factories.items()
+            if "classes" in inspect.signature(f).parameters
+        ]
+    for name, factory, base in candidates:
+        probe = _default(name, factory) if not base else None
+        if probe is None:
             try:
                 probe = Oracle(name, factory(**base))
             except (TypeError, ValueError):
@@ -160,17 +170,21 @@ def twin_for(page_controls: list[dict], page_values: list[dict]) -> Oracle | Non
             if probe.signature() != signature:
                 probe.close()
                 continue
-            values = [probe.value_from_page(i, v) for i, v in enumerate(page_values)]
-            names = probe.control_names()
-            kwargs = dict(base)
-            kwargs.update({n: v for n, v in zip(names, values, strict=True) if n in params})
-            try:
-                twin = Oracle(name, factory(**kwargs))
-                probe.close()
-            except (TypeError, ValueError):
-                twin = probe  # build from defaults, then set every control below
-            for i, v in enumerate(values):
-                if twin.controls[i].value != v:
-                    twin.controls[i].value = v
-            return twin
+        values = [probe.value_from_page(i, v) for i, v in enumerate(page_values)]
+        if not base and values == [w.value for w in probe.controls]:
+            return _defaults.pop(name)  # the lesson left it as the defaults are: use it
+        params = inspect.signature(factory).parameters
+        kwargs = dict(base)
+        names = probe.control_names()
+        kwargs.update({n: v for n, v in zip(names, values, strict=True) if n in params})
+        try:
+            twin = Oracle(name, factory(**kwargs))
+        except (TypeError, ValueError):
+            twin = Oracle(name, factory(**base))  # then set every control below
+        if base:
+            probe.close()
+        for i, v in enumerate(values):
+            if twin.controls[i].value != v:
+                twin.controls[i].value = v
+        return twin
     return None

@@ -1,8 +1,11 @@
-"""Drive one JupyterLab page with Playwright: open a lesson, run it, read its state.
+"""Drive JupyterLab in one browser page with Playwright: open a lesson, run it, read it.
 
 JupyterLab is started with ``--LabApp.expose_app_in_browser=True``, so
 ``window.jupyterapp`` is the application and its commands are the ones a learner
-reaches through the menus (``notebook:run-all-cells`` is Run > Run All Cells).
+reaches through the menus and the file browser (``docmanager:open`` opens a
+notebook, ``notebook:run-all-cells`` is Run > Run All Cells). JupyterLab loads
+once; each lesson is opened in it, run, tested and closed with its kernel shut
+down, as a learner goes from lesson to lesson.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ _JS_OPEN = """
 async ({path, timeout}) => {
   const L = window.__lossedu;
   const deadline = Date.now() + timeout;
+  L.iopubErrors = [];
+  window.jupyterapp.commands.execute('docmanager:open', {path});
   let w = null;
   while (!(w = L.panel(path))) {
     if (Date.now() > deadline) throw new Error('notebook ' + path + ' did not open');
@@ -73,6 +78,7 @@ async ({path, timeout}) => {
   }).done;
   const ue = reply.content.user_expressions.prefix;
   return {
+    panelId: w.id,
     kernelName: kernel.name,
     prefix: ue && ue.data ? ue.data['text/plain'] : JSON.stringify(ue),
     cells: w.content.widgets.map(c => ({
@@ -242,10 +248,12 @@ _JS_KERNEL_STATUS = """
 _JS_CLOSE = """
 async ({path}) => {
   const w = window.__lossedu.panel(path);
-  if (!w) return;
-  try { await w.sessionContext.shutdown(); } catch (e) {}
-  w.context.model.dirty = false;
-  w.dispose();
+  if (w) {
+    try { await w.sessionContext.shutdown(); } catch (e) {}
+    w.context.model.dirty = false;  // no "save your work?" dialog: this is a scratch copy
+    w.dispose();
+  }
+  return Array.from(document.querySelectorAll('.jp-Dialog')).map(d => d.innerText);
 }
 """
 
@@ -269,38 +277,62 @@ class ConsoleLog:
         return [f"{t}: {text}" for t, text in self.entries[since:] if t in ("error", "pageerror")]
 
 
-class LessonPage:
-    """One lesson opened in its own JupyterLab page."""
+class LabApp:
+    """JupyterLab loaded in one page of the browser."""
 
-    def __init__(self, page, server, path: str, timeout: float = 180.0):
+    def __init__(self, page, server, timeout: float = 120.0):
         self.page = page
         self.server = server
-        self.path = path  # relative to the server's root_dir, with forward slashes
         self.timeout = timeout
         self.console = ConsoleLog()
         self.console.attach(page)
+        self.load_seconds = 0.0
+        self.plugins: list[str] = []
+
+    def load(self) -> LabApp:
+        t0 = time.monotonic()
+        self.page.goto(self.server.url("/lab?reset"))
+        self.page.wait_for_function("() => window.jupyterapp", timeout=self.timeout * 1000)
+        self.plugins = self.page.evaluate(
+            "async () => { const app = window.jupyterapp; await app.restored; "
+            "return app.listPlugins(); }"
+        )
+        self.page.wait_for_selector("#jupyterlab-splash", state="detached")
+        self.page.evaluate(_JS_HELPERS)
+        self.load_seconds = time.monotonic() - t0
+        return self
+
+    def lesson(self, path: str, timeout: float = 180.0) -> LessonPage:
+        return LessonPage(self, path, timeout)
+
+
+class LessonPage:
+    """One lesson opened in the JupyterLab page."""
+
+    def __init__(self, app: LabApp, path: str, timeout: float = 180.0):
+        self.app = app
+        self.page = app.page
+        self.server = app.server
+        self.path = path  # relative to the server's root_dir, with forward slashes
+        self.timeout = timeout
+        self.console_start = len(app.console.entries)
         self.info: dict = {}
         self.run_mode = ""
         self.timings: dict[str, float] = {}
 
+    def console_errors(self, since: int | None = None) -> list[str]:
+        return self.app.console.errors(self.console_start if since is None else since)
+
     # -- opening and running --------------------------------------------------------
     def open(self, kernel_name: str | None = None) -> dict:
-        """Open the lesson; with `kernel_name`, its kernel starts while the page loads."""
+        """Open the lesson; with `kernel_name`, its kernel is started first (faster)."""
         t0 = time.monotonic()
         if kernel_name:
             self.server.start_session(self.path, kernel_name)
-        self.page.goto(self.server.url(f"/lab/tree/{self.path}?reset"))
-        self.page.wait_for_selector(
-            "#jupyterlab-splash", state="detached", timeout=self.timeout * 1000
-        )
-        self.timings["load JupyterLab"] = time.monotonic() - t0
-        self.page.evaluate(_JS_HELPERS)
         self.info = self.page.evaluate(
             _JS_OPEN, {"path": self.path, "timeout": self.timeout * 1000}
         )
-        self.timings["open notebook, start kernel"] = (
-            time.monotonic() - t0 - self.timings["load JupyterLab"]
-        )
+        self.timings["open, kernel ready"] = time.monotonic() - t0
         return self.info
 
     def skipped_cells(self) -> list[int]:
@@ -370,15 +402,16 @@ class LessonPage:
             time.sleep(0.1)
         # Timed out: the caller's assertions say what did not happen.
 
-    def close(self) -> None:
-        try:
-            self.page.evaluate(_JS_CLOSE, {"path": self.path})
-        finally:
-            self.page.close()
+    def close(self) -> list[str]:
+        """Close the lesson, shut its kernel down; return the texts of dialogs left open."""
+        dialogs = self.page.evaluate(_JS_CLOSE, {"path": self.path})
+        for _ in dialogs:
+            self.page.keyboard.press("Escape")
+        return dialogs
 
     # -- explorers ------------------------------------------------------------------
     def explorers(self):
-        return self.page.locator(".jp-Notebook .lossedu-explorer")
+        return self.page.locator(f'[id="{self.info["panelId"]}"] .lossedu-explorer')
 
     def controls(self, explorer) -> list[dict]:
         return explorer.evaluate(_JS_CONTROLS)
@@ -403,19 +436,20 @@ class LessonPage:
     def html_as_text(self, html: str) -> str:
         return self.page.evaluate(_JS_HTML_TEXT, html)
 
-    def move(self, element, kind: str, presses: int = 5) -> str:
+    def move(self, element, kind: str) -> str:
         """Move one control as a learner would; return how."""
         if kind == "slider":
+            # Keyboard on the slider's handle: PageUp moves it 5 steps (one update
+            # sent to the kernel); at the maximum, PageDown.
             handle = element.locator(".noUi-handle").first
             handle.scroll_into_view_if_needed()
             before = self.control_value(element)["text"]
-            for key in ("ArrowRight", "ArrowLeft"):  # at its maximum: go the other way
+            for key in ("PageUp", "PageDown"):
                 handle.focus()
-                for _ in range(presses):
-                    handle.press(key)
+                handle.press(key)
                 if self.control_value(element)["text"] != before:
-                    return f"keyboard: {presses} x {key}"
-            return "keyboard: did not move"
+                    return f"keyboard {key}"
+            return "keyboard: PageUp and PageDown did not move it"
         if kind in ("dropdown", "select"):
             sel = element.locator("select")
             n = sel.locator("option").count()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from explorer_oracle import known_signatures, twin_for
-from lab_page import LessonPage, short
+from lab_page import short
 from lab_server import NOTEBOOKS
 
 pytestmark = pytest.mark.browser
@@ -36,17 +36,36 @@ def test_course_has_lessons():
     assert LESSONS, f"no lessons matching [0-9][0-9]_*.ipynb in {NOTEBOOKS}"
 
 
+WIDGETS_PLUGIN = "@jupyter-widgets/jupyterlab-manager:plugin"
+
+
+def test_jupyterlab_loads(lab_app, artifacts_dir):
+    """JupyterLab starts in the browser with ipywidgets' extension and a clean console."""
+    problems = []
+    if lab_app.load_error is not None:
+        problems.append(f"JupyterLab did not load: {lab_app.load_error}")
+    elif WIDGETS_PLUGIN not in lab_app.plugins:
+        problems.append(
+            f"JupyterLab has no {WIDGETS_PLUGIN}: widgets cannot render (is jupyterlab_widgets "
+            f"installed in {sys.prefix}?)"
+        )
+    problems += [f"browser console: {m}" for m in lab_app.console.errors()]
+    if problems:
+        shot = artifacts_dir / "jupyterlab__page.png"
+        lab_app.page.screenshot(path=shot)
+        pytest.fail(f"(screenshot {shot})\n" + "\n".join(problems), pytrace=False)
+
+
 @pytest.fixture(scope="module", params=LESSONS, ids=lambda p: p.stem)
-def lesson(request, jupyterlab, browser_context, artifacts_dir):
-    """The lesson opened in its own page and run; closed and its session deleted after."""
+def lesson(request, lab_app, artifacts_dir):
+    """The lesson opened in JupyterLab and run; closed, its kernel shut down, after."""
     path: Path = request.param
-    lp = LessonPage(
-        browser_context.new_page(), jupyterlab, f"notebooks/{path.name}", timeout=LESSON_TIMEOUT
-    )
+    if lab_app.load_error is not None:
+        pytest.fail(f"JupyterLab did not load: {lab_app.load_error}", pytrace=False)
+    lp = lab_app.lesson(f"notebooks/{path.name}", timeout=LESSON_TIMEOUT)
     lp.stem = path.stem
     lp.artifacts = artifacts_dir
     lp.run_error = None
-    t0 = time.monotonic()
     try:
         kernelspec = json.loads(path.read_text(encoding="utf-8"))["metadata"].get("kernelspec", {})
         lp.open(kernel_name=kernelspec.get("name"))
@@ -54,11 +73,12 @@ def lesson(request, jupyterlab, browser_context, artifacts_dir):
     except Exception as e:  # noqa: BLE001 - reported by the tests, with a screenshot
         lp.run_error = e
         lp.page.screenshot(path=artifacts_dir / f"{path.stem}__page.png")
-    lp.run_seconds = time.monotonic() - t0
     print(f"\n{path.stem}: " + ", ".join(f"{k} {v:.1f} s" for k, v in lp.timings.items()))
     yield lp
     lp.close()
-    jupyterlab.delete_sessions()
+    lab_app.server.delete_sessions()
+    if lp.run_error is not None:
+        lab_app.load()  # a fresh page for the next lesson
 
 
 def _require_ran(lesson):
@@ -136,7 +156,7 @@ def test_lesson_runs_clean(lesson):
                 f"{err['ename']}: {err['evalue']}\n{short(err['traceback'])}"
             )
 
-    problems += [f"browser console: {m}" for m in lesson.console.errors()]
+    problems += [f"browser console: {m}" for m in lesson.console_errors()]
     _fail_with_screenshot(lesson, problems)
 
 
@@ -156,11 +176,13 @@ def test_explorers_respond(lesson):
             )
         pytest.skip(f"{lesson.stem} has no explorer (the course design requires none)")
 
-    console_before = len(lesson.console.entries)
+    console_before = len(lesson.app.console.entries)
     iopub_before = len(lesson.state()["iopubErrors"])
     problems: list[str] = []
     for i in range(n):
+        t0 = time.monotonic()
         problems += _exercise_explorer(lesson, explorers.nth(i), i)
+        print(f"\n{lesson.stem}: explorer {i} exercised in {time.monotonic() - t0:.1f} s")
 
     st = lesson.state()
     for err in st["iopubErrors"][iopub_before:]:
@@ -168,7 +190,7 @@ def test_explorers_respond(lesson):
             f"an error in the kernel while moving controls (from {err['parent'] or '?'}): "
             f"{err['ename']}: {err['evalue']}\n{short(err['traceback'])}"
         )
-    problems += [f"browser console: {m}" for m in lesson.console.errors(console_before)]
+    problems += [f"browser console: {m}" for m in lesson.console_errors(console_before)]
     _fail_with_screenshot(lesson, problems)
 
 
