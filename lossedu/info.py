@@ -39,7 +39,46 @@ __all__ = [
 def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """x · log y elementwise, with 0 · log y = 0 for every y (also y = 0)."""
     with np.errstate(divide="ignore"):
-        return np.where(x == 0, 0.0, x * np.log(np.where(x == 0, 1.0, y))).astype(x.dtype)
+        return np.where(x == 0, 0.0, x * np.log(np.where(x == 0, 1.0, y)))
+
+
+def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """s = fl(a + b) and the rounding error e, with a + b = s + e exactly (Knuth)."""
+    s = a + b
+    b_virtual = s - a
+    return s, (a - (s - b_virtual)) + (b - b_virtual)
+
+
+def _accurate_sum(x: np.ndarray, axis: int) -> np.ndarray:
+    """Σ x along ``axis`` with compensated pairwise summation.
+
+    Each level adds neighbours and keeps their rounding errors, which are added
+    at the end: the result is as accurate as if summed in twice the precision,
+    then rounded (Ogita, Rump & Oishi 2005).  Vectorised: log2(n) NumPy steps.
+    """
+    x = np.moveaxis(x, axis, -1)
+    plain = np.sum(x, axis=-1)
+    errors = np.zeros(x.shape[:-1], dtype=x.dtype)
+    with np.errstate(invalid="ignore"):  # inf - inf in the error terms; see the last line
+        while x.shape[-1] > 1:
+            if x.shape[-1] % 2:
+                x = np.concatenate([x, np.zeros_like(x[..., :1])], axis=-1)
+            x, e = _two_sum(x[..., 0::2], x[..., 1::2])
+            errors = errors + e.sum(axis=-1)
+        total = x[..., 0] + errors
+    return np.where(np.isfinite(plain), total, plain)  # inf stays inf
+
+
+# g(r) = r − log1p(r) = Σ_{k≥2} (−r)^k / k: coefficients for Horner, |r| ≤ 1/2.
+_G_COEFFS = np.array([(-1.0) ** k / k for k in range(60, 1, -1)])
+
+
+def _r_minus_log1p_r(r: np.ndarray) -> np.ndarray:
+    """g(r) = r − log1p(r) ≥ 0 for |r| ≤ 1/2 by its series: no cancellation near 0."""
+    acc = np.zeros_like(r)
+    for c in _G_COEFFS:
+        acc = acc * r + c
+    return acc * r * r
 
 
 def _distribution(p: ArrayLike, name: str, axis: int) -> np.ndarray:
@@ -59,9 +98,11 @@ def _pair(p: ArrayLike, q: ArrayLike, axis: int) -> tuple[np.ndarray, np.ndarray
     return p_arr.astype(dtype, copy=False), q_arr.astype(dtype, copy=False)
 
 
-def _in_base(x: np.ndarray, base: float | None) -> np.ndarray:
+def _in_base(nats: np.ndarray, base: float | None, dtype: np.dtype) -> np.ndarray:
+    """A value computed in float64 nats, in the units of ``base``, rounded once to ``dtype``."""
     scale = log_base(base)
-    return x if scale == 1.0 else x / np.asarray(scale, dtype=x.dtype)
+    value = nats if scale == 1.0 else nats / scale
+    return np.asarray(value).astype(dtype)[()]
 
 
 def information(p: ArrayLike, base: float | None = None) -> np.ndarray:
@@ -79,7 +120,7 @@ def information(p: ArrayLike, base: float | None = None) -> np.ndarray:
     check_not_empty(arr, "p")
     check_probabilities(arr, "p")
     with np.errstate(divide="ignore"):
-        return _in_base(0.0 - np.log(arr), base)  # 0.0 - : no -0.0 for p = 1
+        return _in_base(0.0 - np.log(arr.astype(np.float64)), base, arr.dtype)  # 0.0 -: no -0.0
 
 
 def entropy(p: ArrayLike, base: float | None = None, axis: int = -1) -> np.ndarray:
@@ -97,7 +138,8 @@ def entropy(p: ArrayLike, base: float | None = None, axis: int = -1) -> np.ndarr
     [0.         1.09861229]
     """
     arr = _distribution(p, "p", axis)
-    return _in_base(0.0 - np.sum(_xlogy(arr, arr), axis=axis), base)
+    p64 = arr.astype(np.float64)
+    return _in_base(0.0 - np.sum(_xlogy(p64, p64), axis=axis), base, arr.dtype)
 
 
 def cross_entropy(
@@ -118,7 +160,8 @@ def cross_entropy(
     inf
     """
     p_arr, q_arr = _pair(p, q, axis)
-    return _in_base(0.0 - np.sum(_xlogy(p_arr, q_arr), axis=axis), base)
+    terms = _xlogy(p_arr.astype(np.float64), q_arr.astype(np.float64))
+    return _in_base(0.0 - np.sum(terms, axis=axis), base, p_arr.dtype)
 
 
 def kl_divergence(
@@ -138,14 +181,23 @@ def kl_divergence(
     0.0
     """
     p_arr, q_arr = _pair(p, q, axis)
-    with np.errstate(divide="ignore", over="ignore"):
-        safe_p = np.where(p_arr == 0, 1.0, p_arr)
-        ratio = np.log(safe_p / q_arr)
-        # p/q over- or underflows when p and q are far apart: take logs apart then.
-        bad = ~np.isfinite(ratio) & (q_arr > 0)
-        ratio = np.where(bad, np.log(safe_p) - np.log(np.where(bad, q_arr, 1.0)), ratio)
-        terms = np.where(p_arr == 0, 0.0, p_arr * ratio).astype(p_arr.dtype)
-    return _in_base(np.sum(terms, axis=axis), base)
+    p64 = np.moveaxis(p_arr.astype(np.float64), axis, -1)
+    q64 = np.moveaxis(q_arr.astype(np.float64), axis, -1)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        # Near (q in [p/2, 3p/2]): with r = (q − p)/p, p log(p/q) = p g(r) + (p − q),
+        # where g(r) = r − log1p(r) ≥ 0 and p − q is exact.  For nearly equal P and Q
+        # the terms p log(p/q) cancel; the p g(r) don't, and the p − q add up to ~0.
+        near = (p64 > 0) & (q64 >= 0.5 * p64) & (q64 <= 1.5 * p64)
+        r = np.where(near, (q64 - p64) / np.where(near, p64, 1.0), 0.0)
+        near_curvature = np.where(near, p64 * _r_minus_log1p_r(r), 0.0)
+        near_difference = np.where(near, p64 - q64, 0.0)
+        # Far: p log(p/q), or p (log p − log q) where p/q over- or underflows.
+        ratio = p64 / q64
+        usable = (ratio > np.finfo(np.float64).tiny) & np.isfinite(ratio)
+        log_ratio = np.where(usable, np.log(ratio), np.log(p64) - np.log(q64))
+        far = np.where((p64 > 0) & ~near, p64 * log_ratio, 0.0)
+    pieces = np.concatenate([near_curvature, near_difference, far], axis=-1)
+    return _in_base(_accurate_sum(pieces, axis=-1), base, p_arr.dtype)
 
 
 def binary_entropy(p: ArrayLike, base: float | None = None) -> np.ndarray:
@@ -161,9 +213,10 @@ def binary_entropy(p: ArrayLike, base: float | None = None) -> np.ndarray:
     arr = as_float_array(p, "p")
     check_not_empty(arr, "p")
     check_probabilities(arr, "p")
-    q = 1 - arr
-    second = np.where(q == 0, 0.0, q * np.log1p(-np.where(q == 0, 0.0, arr)))
-    return _in_base((0.0 - _xlogy(arr, arr) - second).astype(arr.dtype), base)
+    p64 = arr.astype(np.float64)
+    q64 = 1 - p64
+    second = np.where(q64 == 0, 0.0, q64 * np.log1p(-np.where(q64 == 0, 0.0, p64)))
+    return _in_base(0.0 - _xlogy(p64, p64) - second, base, arr.dtype)
 
 
 def gaussian_differential_entropy(sigma: ArrayLike, base: float | None = None) -> np.ndarray:
@@ -183,4 +236,4 @@ def gaussian_differential_entropy(sigma: ArrayLike, base: float | None = None) -
     if np.isnan(arr).any() or (arr <= 0).any():
         raise ValueError("sigma must be > 0 (a standard deviation), got a value <= 0 or NaN")
     half_log_2pie = 0.5 * math.log(2 * math.pi * math.e)
-    return _in_base(half_log_2pie + np.log(arr), base)
+    return _in_base(half_log_2pie + np.log(arr.astype(np.float64)), base, arr.dtype)

@@ -41,13 +41,6 @@ settings.register_profile(
 PROFILE = settings(settings.get_profile("lossedu-properties"))
 FEW = settings(PROFILE, max_examples=30)  # for the finite-difference checks (2n loss calls)
 
-# info.kl_divergence evaluates 0 * log(0/0) = 0 * inf for a class where p = q = 0 and
-# discards it afterwards; the RuntimeWarning is an error in this project's pytest config.
-# Strict: once info.py is fixed these pass, fail as XPASS, and this marker must go.
-KL_ZERO_ZERO_BUG = pytest.mark.xfail(
-    strict=True, raises=RuntimeWarning, reason="info.kl_divergence warns on p = q = 0"
-)
-
 EPS = float(np.finfo(np.float64).eps)
 SLACK = 16 * EPS
 
@@ -107,7 +100,6 @@ def test_gibbs_inequality_with_pinsker_bound(pq):
     assert np.all(kl >= 0.5 * l1**2 - SLACK)
 
 
-@KL_ZERO_ZERO_BUG
 @PROFILE
 @given(distributions())
 def test_kl_is_exactly_zero_for_equal_distributions(p):
@@ -115,7 +107,6 @@ def test_kl_is_exactly_zero_for_equal_distributions(p):
     assert np.all(kl == 0.0)
 
 
-@KL_ZERO_ZERO_BUG
 @PROFILE
 @given(pairs(), st.floats(1e-6, 0.5))
 def test_kl_is_positive_when_distributions_differ(pq, shift):
@@ -148,7 +139,6 @@ def test_entropy_between_zero_and_log_c(p):
     assert np.all(h <= math.log(c) * (1 + SLACK))
 
 
-@KL_ZERO_ZERO_BUG
 @PROFILE
 @given(pairs(zeros_in_q=True), st.sampled_from([None, 2, 10]))
 def test_cross_entropy_is_entropy_plus_kl(pq, base):

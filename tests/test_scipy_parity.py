@@ -88,12 +88,6 @@ def test_zero_probability_conventions_match_scipy():
     np.testing.assert_array_equal(info.cross_entropy(p, q), expected_ce)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeWarning,
-    reason="info.kl_divergence computes 0 * log(0/0) = 0 * inf before discarding it, "
-    "which raises 'invalid value encountered in multiply' (an error in the test config)",
-)
 def test_zero_where_both_are_zero_matches_rel_entr():
     """A class that neither P nor Q can produce costs nothing: 0 log(0/0) = 0."""
     p = q = np.array([0.5, 0.5, 0.0])
