@@ -191,10 +191,13 @@ def kl_divergence(
         r = np.where(near, (q64 - p64) / np.where(near, p64, 1.0), 0.0)
         near_curvature = np.where(near, p64 * _r_minus_log1p_r(r), 0.0)
         near_difference = np.where(near, p64 - q64, 0.0)
-        # Far: p log(p/q), or p (log p − log q) where p/q over- or underflows.
+        # Far: p log(p/q); log1p((p − q)/q) while 1/2 < p/q < 2 (p − q exact there),
+        # p (log p − log q) where p/q over- or underflows.
         ratio = p64 / q64
         usable = (ratio > np.finfo(np.float64).tiny) & np.isfinite(ratio)
         log_ratio = np.where(usable, np.log(ratio), np.log(p64) - np.log(q64))
+        close = (ratio > 0.5) & (ratio < 2)
+        log_ratio = np.where(close, np.log1p((p64 - q64) / q64), log_ratio)
         far = np.where((p64 > 0) & ~near, p64 * log_ratio, 0.0)
     pieces = np.concatenate([near_curvature, near_difference, far], axis=-1)
     return _in_base(_accurate_sum(pieces, axis=-1), base, p_arr.dtype)
