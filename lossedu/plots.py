@@ -473,7 +473,7 @@ def set_neg_log(artists: Artists, q: float | None) -> None:
     artists["point"].set_data([q], [min(ce, artists["ax"].get_ylim()[1])])  # ∞: on the top edge
     unit = unit_name(base)
     log = {"bits": "log₂", "nats": "ln"}.get(unit, "log")  # plain text: no mathtext per frame
-    text = (f"CE = −{log} {q:.2f} = {ce:.4f} {unit}" if math.isfinite(ce)
+    text = (f"CE = −{log} {q:.4f} = {ce:.4f} {unit}" if math.isfinite(ce)
             else "q = 0: CE = ∞")
     artists["label"].set_text(text)  # fixed in the empty upper right corner
 

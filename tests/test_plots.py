@@ -249,7 +249,7 @@ def test_neg_log_point_lies_on_the_curve(q):
     px, py = xy(artists["point"])
     assert py[0] == pytest.approx(float(np.interp(q, x, y)), abs=1e-12)
     assert py[0] == pytest.approx(-math.log(q), abs=1e-15)
-    assert f"{-math.log(q) + 0.0:.4f} nats" in artists["label"].get_text()
+    assert artists["label"].get_text() == f"CE = −ln {q:.4f} = {-math.log(q) + 0.0:.4f} nats"
 
 
 def test_neg_log_at_q_zero_is_infinite_and_sits_on_the_top_edge():
