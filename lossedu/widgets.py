@@ -67,19 +67,22 @@ class _Renderer:
         self.moving = sorted(moving, key=lambda a: a.get_zorder())
         self._backgrounds: dict[Any, Any] = {}
 
+    def keep_background(self, key: Any) -> None:
+        """Draw the figure without its moving artists and keep that picture as ``key``."""
+        hidden = [_hide(artist) for artist in self.moving]
+        self.figure.canvas.draw()
+        self._backgrounds[key] = self.figure.canvas.copy_from_bbox(self.figure.bbox)
+        for show in hidden:
+            show()
+
     def png(self, key: Any = None, full: bool = False) -> bytes:
         """The figure as PNG; ``full`` redraws it and forgets every kept background."""
         canvas = self.figure.canvas
         if full:
             self._backgrounds.clear()
         if key not in self._backgrounds:
-            hidden = [_hide(artist) for artist in self.moving]
-            canvas.draw()
-            self._backgrounds[key] = canvas.copy_from_bbox(self.figure.bbox)
-            for show in hidden:
-                show()
-        else:
-            canvas.restore_region(self._backgrounds[key])
+            self.keep_background(key)
+        canvas.restore_region(self._backgrounds[key])
         for artist in self.moving:
             self.figure.draw_artist(artist)
         width, height = canvas.get_width_height(physical=True)
@@ -141,6 +144,7 @@ class Explorer:
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.refresh()
+        self._keep_other_backgrounds()
 
     def values(self) -> dict[str, Any]:
         """The current value of every control, by name."""
@@ -176,6 +180,18 @@ class Explorer:
 
     def _on_change(self, change: dict[str, Any]) -> None:
         self.refresh()
+
+    def _keep_other_backgrounds(self) -> None:
+        """Draw the figure once for each other option of a ``full_redraw`` control
+        (the other unit), so that switching to it later is as fast as a move."""
+        if len(self.full_redraw) != 1:
+            return
+        (key,), now = self.full_redraw, self.values()
+        for option in getattr(self.controls[key], "options", ()):
+            if option != now[key]:
+                self._update({**now, key: option})
+                self._renderer.keep_background((option,))
+        self._state, _ = self._update(now)  # the artists back to what the controls say
 
     def _update(self, values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         raise NotImplementedError
