@@ -45,8 +45,9 @@ def _unavailable(reason: str):
 
 
 def find_chromium() -> str | None:
+    """LOSSEDU_CHROMIUM if set (and only it), else Debian's chromium."""
     env = os.environ.get("LOSSEDU_CHROMIUM")
-    for cand in ((env,) if env else ()) + CHROMIUM_CANDIDATES:
+    for cand in (env,) if env else CHROMIUM_CANDIDATES:
         path = cand if os.path.isabs(cand) else shutil.which(cand)
         if path and os.path.isfile(path) and os.access(path, os.X_OK):
             return path
@@ -61,7 +62,8 @@ def chromium_executable() -> str:
         _unavailable("Python Playwright is not installed")
     path = find_chromium()
     if path is None:
-        _unavailable("chromium was not found (looked for /usr/bin/chromium on PATH)")
+        where = os.environ.get("LOSSEDU_CHROMIUM") or "/usr/bin/chromium, chromium on PATH"
+        _unavailable(f"chromium was not found (looked for {where})")
     return path
 
 

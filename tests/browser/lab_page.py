@@ -228,15 +228,21 @@ async (explorer) => {
 }
 """
 
-_JS_READOUT = """
-(explorer) => Array.from(explorer.querySelectorAll('.lossedu-readout'))
-  .map(e => (e.querySelector('.widget-html-content') || e).textContent.replace(/\\s+/g, ' ').trim())
+# A readout's text, its line breaks (<br>) shown as " | ".
+_JS_TEXT = """(e) => { const c = e.cloneNode(true);
+  c.querySelectorAll('br').forEach(b => b.replaceWith(' | '));
+  return c.textContent.replace(/\\s+/g, ' ').trim(); }"""
+
+_JS_READOUT = f"""
+(explorer) => {{ const text = {_JS_TEXT};
+  return Array.from(explorer.querySelectorAll('.lossedu-readout'))
+    .map(e => text(e.querySelector('.widget-html-content') || e)); }}
 """
 
 # How the browser shows a piece of HTML as text (the oracle's readout).
-_JS_HTML_TEXT = """
-(html) => { const d = document.createElement('div'); d.innerHTML = html;
-            return d.textContent.replace(/\\s+/g, ' ').trim(); }
+_JS_HTML_TEXT = f"""
+(html) => {{ const text = {_JS_TEXT};
+  const d = document.createElement('div'); d.innerHTML = html; return text(d); }}
 """
 
 _JS_KERNEL_STATUS = """
@@ -267,14 +273,20 @@ class ConsoleLog:
     def attach(self, page) -> None:
         def on_console(msg):
             loc = msg.location or {}
-            where = f" ({loc.get('url', '')}:{loc.get('lineNumber', '')})" if loc else ""
+            where = f" ({loc['url']}:{loc.get('lineNumber', '')})" if loc.get("url") else ""
             self.entries.append((msg.type, msg.text + where))
 
         page.on("console", on_console)
         page.on("pageerror", lambda err: self.entries.append(("pageerror", str(err))))
 
     def errors(self, since: int = 0) -> list[str]:
-        return [f"{t}: {text}" for t, text in self.entries[since:] if t in ("error", "pageerror")]
+        """Console errors and page errors, each once, with how often it came."""
+        counts: dict[str, int] = {}
+        for t, text in self.entries[since:]:
+            if t in ("error", "pageerror"):
+                key = f"{t}: {text}"
+                counts[key] = counts.get(key, 0) + 1
+        return [k if n == 1 else f"{k} (x{n})" for k, n in counts.items()]
 
 
 class LabApp:
