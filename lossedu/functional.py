@@ -122,16 +122,21 @@ def _shift_by_max(x: np.ndarray, axis: int) -> np.ndarray:
         return x - m
 
 
-# Cross-entropy runs through the logits in blocks of about this many numbers,
-# so the temporary exp(x - max) stays in the CPU cache instead of main memory.
+# The logits are worked through in blocks of about this many numbers, so that
+# the temporary exp(x − m) stays in the CPU cache instead of main memory.
 _BLOCK = 1 << 16
 
 
-def _row_max_and_log_sum_exp(x2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each row of the 2-d ``x2``: its max m and  log Σ_c exp(x_c − m).
+def _max_and_log_sum_exp(x2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each row of the 2-d ``x2``: its max m and  log Σ_c exp(x_c − m)  (the log-sum-exp trick).
 
-    The sum is the log-sum-exp trick done block by block of rows (see ``_BLOCK``);
-    the caller checks ``m`` (NaN, +inf, all -inf) before trusting the result.
+    The argmax's own term is exp(0) = 1.  It is left out of the sum s and put
+    back by log1p:  log Σ_c exp(x_c − m) = log1p(s).  log(1 + s) would round
+    1 + s first and lose every digit of s below 1.1e-16, which is all of the
+    loss of a confident prediction: for logits [40, 0] and class 0 the loss is
+    log1p(e^−40) = 4.2e-18, and log(1 + e^−40) = 0.
+
+    The caller checks m (NaN, +inf, a row of only -inf) before trusting the result.
     """
     n, c = x2.shape
     m = np.empty(n, dtype=x2.dtype)
@@ -141,13 +146,22 @@ def _row_max_and_log_sum_exp(x2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(invalid="ignore", over="ignore"):  # bad rows are reported from m
         for start in range(0, n, rows):
             block = x2[start : start + rows]
-            e = scratch[: len(block)]
-            block_max = np.max(block, axis=1, out=m[start : start + rows])
+            e, r = scratch[: len(block)], np.arange(len(block))
+            top = np.argmax(block, axis=1)
+            block_max = m[start : start + rows]
+            block_max[:] = block[r, top]
             np.subtract(block, block_max[:, None], out=e)
             np.exp(e, out=e)
+            e[r, top] = 0  # the argmax's exp(0) = 1 goes back in through log1p
             np.sum(e, axis=1, out=log_s[start : start + rows])
-        np.log(log_s, out=log_s)
+        np.log1p(log_s, out=log_s)
     return m, log_s
+
+
+def _rows_along(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """``x`` with ``axes`` moved last and merged: one row per slice (a view if they are last)."""
+    moved = np.moveaxis(x, axes, tuple(range(x.ndim - len(axes), x.ndim)))
+    return moved.reshape(-1, int(np.prod([x.shape[a] for a in axes])))
 
 
 def _times_log(p: np.ndarray, log_q: np.ndarray) -> np.ndarray:
@@ -189,9 +203,9 @@ def logsumexp(input: ArrayLike, dim: int | tuple[int, ...], keepdim: bool = Fals
     """log Σ exp(input) over ``dim``, without overflow (``torch.logsumexp``).
 
     Computed as  m + log Σ exp(input − m)  with m the maximum over ``dim``, so
-    the largest term of the sum is exp(0) = 1 and nothing overflows.  An
-    infinite m is replaced by 0, as in PyTorch: a +inf entry gives +inf, and a
-    slice of only -inf gives log 0 = -inf.
+    the largest term of the sum is exp(0) = 1 and nothing overflows; the log is
+    log1p of the other terms (see :func:`log_softmax`).  As in PyTorch a +inf
+    entry gives +inf and a slice of only -inf gives -inf.
 
     Args:
         input: float array of any shape (integers are a ``TypeError``).
@@ -211,17 +225,15 @@ def logsumexp(input: ArrayLike, dim: int | tuple[int, ...], keepdim: bool = Fals
     axes = tuple(_wrap_dim(d, x.ndim) for d in dims)
     if not axes or len(set(axes)) != len(axes):
         raise ValueError(f"dim must name each axis at most once and at least one, got {dim}")
-    shape = x.shape
-    x = x.reshape(x.shape or (1,))
-    m = np.max(x, axis=axes, keepdims=True)
+    x1 = x.reshape(x.shape or (1,))
+    m, log_s = _max_and_log_sum_exp(_rows_along(x1, axes))
     if np.isnan(m).any():
         _validate.check_no_nan(x, "input")
-    m = np.where(np.isinf(m), 0, m).astype(x.dtype, copy=False)
-    with np.errstate(divide="ignore", over="ignore"):  # log 0 = -inf for an all -inf slice
-        out = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
-    if not shape:
-        return out.reshape(())[()]
-    return out if keepdim else np.squeeze(out, axis=axes)[()]
+    out = np.where(np.isinf(m), m, m + log_s)  # an infinite max is the answer itself
+    out = out.reshape([n for a, n in enumerate(x1.shape) if a not in axes])
+    if keepdim and x.ndim:
+        out = np.expand_dims(out, axes)
+    return out[()]
 
 
 def log_softmax(input: ArrayLike, dim: int | None = None, *, dtype: DTypeLike = None) -> np.ndarray:
@@ -230,7 +242,10 @@ def log_softmax(input: ArrayLike, dim: int | None = None, *, dtype: DTypeLike = 
     log softmax(x)_i = (x_i − m) − log Σ_j exp(x_j − m),  m = max_j x_j,
 
     so the result is finite wherever the true value is (about -2e300 for the
-    logits [1e300, -1e300]); a -inf logit (a masked class) gives -inf.
+    logits [1e300, -1e300]); a -inf logit (a masked class) gives -inf.  The
+    log of the sum is taken as log1p of the sum without the max's own term
+    exp(0) = 1, which keeps the tiny log-probability of a confident class
+    (log softmax([40, 0])_0 = −4.2e-18, not 0).
 
     Args:
         input: logits, float32 or float64; a +inf or NaN logit, or a slice of
@@ -248,10 +263,13 @@ def log_softmax(input: ArrayLike, dim: int | None = None, *, dtype: DTypeLike = 
     """
     x = _float_input(input, dtype=dtype)
     axis = _wrap_dim(_implicit_dim("log_softmax", x.ndim) if dim is None else dim, x.ndim)
-    x1 = x.reshape(x.shape or (1,))
-    shifted = _shift_by_max(x1, axis)
-    out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
-    return out.reshape(x.shape)
+    moved = np.moveaxis(x.reshape(x.shape or (1,)), axis, -1)  # classes last
+    m, log_s = _max_and_log_sum_exp(moved.reshape(-1, moved.shape[-1]))
+    _check_max(m, x, "input")
+    per_slice = (*moved.shape[:-1], 1)
+    with np.errstate(over="ignore"):  # −1e308 − 1e308 = −inf: the true −2e308 is out of range
+        out = (moved - m.reshape(per_slice)) - log_s.reshape(per_slice)
+    return np.moveaxis(out, -1, axis).reshape(x.shape)
 
 
 def softmax(input: ArrayLike, dim: int | None = None, *, dtype: DTypeLike = None) -> np.ndarray:
@@ -293,15 +311,13 @@ def _class_input(input: ArrayLike) -> np.ndarray:
     return x
 
 
-def _num_classes(x: np.ndarray) -> int:
-    return x.shape[1] if x.ndim > 1 else x.shape[0]
+def _class_axis(x: np.ndarray) -> int:
+    return 1 if x.ndim > 1 else 0
 
 
-def _as_rows(x: np.ndarray) -> np.ndarray:
+def _class_rows(x: np.ndarray) -> np.ndarray:
     """One row per prediction: (C) → (1, C); (N, C) as is; (N, C, d1, ...) → (N·d1···dk, C)."""
-    if x.ndim <= 2:
-        return x.reshape(-1, x.shape[-1])
-    return np.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
+    return _rows_along(x, (_class_axis(x),))
 
 
 def _check_ignore_index(ignore_index: int) -> None:
@@ -325,7 +341,7 @@ def _class_target(target: ArrayLike, x: np.ndarray, ignore_index: int) -> np.nda
             f"target must have shape {expected} (one class index per prediction) "
             f"for input of shape {x.shape}, got {t.shape}"
         )
-    _validate.check_class_indices(t, _num_classes(x), ignore_index, "target")
+    _validate.check_class_indices(t, x.shape[_class_axis(x)], ignore_index, "target")
     return t
 
 
@@ -334,7 +350,7 @@ def _class_weight(weight: ArrayLike | None, x: np.ndarray) -> np.ndarray | None:
     if weight is None:
         return None
     w = _validate.as_float_like(weight, x, "weight")
-    c = _num_classes(x)
+    c = x.shape[_class_axis(x)]
     if w.shape != (c,):
         raise ValueError(f"weight must have shape ({c},), one entry per class, got {w.shape}")
     _validate.check_nonnegative(w, "weight")
@@ -382,7 +398,7 @@ def nll_loss(
     _validate.check_log_probabilities(x, "input")
     t = _class_target(target, x, ignore_index)
     w = _class_weight(weight, x)
-    rows, t1 = _as_rows(x), t.reshape(-1)
+    rows, t1 = _class_rows(x), t.reshape(-1)
     keep = t1 != ignore_index
     w_t = _target_weights(t1, keep, w, x.dtype)
     picked = rows[np.arange(len(t1)), np.where(keep, t1, 0)]
@@ -440,14 +456,14 @@ def cross_entropy(
     t = np.asarray(target)
     if t.shape == x.shape:  # PyTorch, too, reads a target of input's shape as probabilities
         return _cross_entropy_probabilities(x, t, w, ignore_index, reduction, eps)
-    return _cross_entropy_indices(x, _class_target(t, x, ignore_index), w, ignore_index,
-                                  reduction, eps)
+    t = _class_target(t, x, ignore_index)
+    return _cross_entropy_indices(x, t, w, ignore_index, reduction, eps)
 
 
 def _cross_entropy_indices(x, t, w, ignore_index, reduction, eps):
     """Class-index targets: −log q[y] = log Σ exp(x − m) − (x[y] − m), no log q for the rest."""
-    rows, t1 = _as_rows(x), t.reshape(-1)
-    m, log_s = _row_max_and_log_sum_exp(rows)
+    rows, t1 = _class_rows(x), t.reshape(-1)
+    m, log_s = _max_and_log_sum_exp(rows)
     _check_max(m, x, "input")
     keep = t1 != ignore_index
     w_t = _target_weights(t1, keep, w, x.dtype)
@@ -477,7 +493,8 @@ def _cross_entropy_probabilities(x, target, w, ignore_index, reduction, eps):
         )
     p = _validate.as_float_like(target, x, "target")
     _validate.check_probabilities(p, "target")
-    axis, c = (1 if x.ndim > 1 else 0), _num_classes(x)
+    axis = _class_axis(x)
+    c = x.shape[axis]
     if eps > 0:
         p = p * (1 - eps) + eps / c
     terms = _times_log(p, log_softmax(x, dim=axis))

@@ -257,6 +257,10 @@ def test_documented_differences_from_pytorch(torch):
     assert ignored == pytest.approx(np.log(3))  # PyTorch drops a negative label_smoothing
     with pytest.raises(ValueError, match="label_smoothing"):
         F.cross_entropy(x, t, label_smoothing=-0.5)
+    # log(1 + s) in PyTorch, log1p(s) here: a confident right answer keeps its tiny loss.
+    confident, first = np.array([[40.0, 0.0]]), np.array([0])
+    assert tf.cross_entropy(T(torch, confident), T(torch, first)).item() == 0.0
+    assert float(F.cross_entropy(confident, first)) == pytest.approx(4.248354255291589e-18)
 
 
 # ----------------------------------------------------------------- kl_div
