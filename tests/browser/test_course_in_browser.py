@@ -149,6 +149,14 @@ def test_lesson_runs_clean(lesson):
         for t in c["widgetErrors"]:
             problems.append(f"{where} shows a broken widget: {t}")
 
+    counts = [
+        c["executionCount"]
+        for c in st["cells"]
+        if c["type"] == "code" and c["index"] not in skipped and c["executionCount"] is not None
+    ]
+    if counts != sorted(set(counts)):
+        problems.append(f"the cells did not run top to bottom: execution counts {counts}")
+
     for err in st["iopubErrors"]:
         if not _shown_in_a_cell(err, st["cells"]):
             problems.append(
