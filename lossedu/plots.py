@@ -80,6 +80,9 @@ class Plot(NamedTuple):
     def __getattr__(self, name: str) -> Any:
         return getattr(self.figure, name)
 
+    def __repr__(self) -> str:  # IPython's tuple printer would list every artist's address
+        return f"<lossedu figure: {self.figure.get_label()}>"
+
     def _repr_png_(self) -> bytes:
         return figure_png(self.figure)
 
@@ -187,11 +190,15 @@ def distribution_bars(
     title: str | None = None,
     highlight: int | str | None = None,
     ylabel: str = "probability",
+    value_labels: Sequence[str] | None = None,
+    size: tuple[float, float] | None = None,
 ) -> Plot:
     """Bar chart of a distribution ``p`` over the classes ``labels``, values on the bars.
 
     The bar of ``highlight`` (a class name or index, e.g. the true class) is
-    drawn in vermilion, the others in blue.  Artists: ``bars`` (the Rectangles),
+    drawn in vermilion, the others in blue.  Each bar is labelled with its value
+    to two decimals, or with ``value_labels`` (e.g. "p = 1/8: 3 bits") if given.
+    ``size`` is (width, height) in inches.  Artists: ``bars`` (the Rectangles),
     ``values`` (their Text labels), ``title``.
 
     >>> fig, artists = distribution_bars([0, 1, 0], ["cat", "dog", "monkey"], highlight="dog")
@@ -202,7 +209,9 @@ def distribution_bars(
     probs = _distribution(p)
     if len(labels) != probs.size:
         raise ValueError(f"labels has {len(labels)} names but p has {probs.size} classes")
-    fig, ax = _figure_and_ax(ax, (max(3.0, 1.0 + 0.8 * len(labels)), 2.8))
+    if value_labels is not None and len(value_labels) != probs.size:
+        raise ValueError(f"value_labels has {len(value_labels)} texts, p {probs.size} classes")
+    fig, ax = _figure_and_ax(ax, size or (max(3.0, 1.0 + 0.8 * len(labels)), 2.8))
     bars = ax.bar(range(len(labels)), probs, color=COLORS["main"], width=0.6)
     values = [ax.text(i, 0, "", ha="center", va="bottom", fontsize=9) for i in range(len(labels))]
     ax.set_xticks(range(len(labels)), labels)
@@ -213,7 +222,8 @@ def distribution_bars(
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)  # grid under the bars
     fig.set_label(fig.get_label() or "distribution_bars")
-    artists = {"bars": list(bars), "values": values, "title": ax.title, "labels": labels}
+    artists = {"bars": list(bars), "values": values, "title": ax.title, "labels": labels,
+               "value_labels": None if value_labels is None else list(value_labels)}
     set_distribution_bars(artists, probs, highlight)
     return Plot(fig, artists)
 
@@ -226,12 +236,13 @@ def set_distribution_bars(
     if probs.size != len(artists["bars"]):
         raise ValueError(f"p has {probs.size} classes, the figure {len(artists['bars'])}")
     marked = _highlight_index(highlight, artists["labels"])
+    fixed = artists.get("value_labels")
     shown = zip(artists["bars"], artists["values"], probs, strict=True)
     for i, (bar, text, value) in enumerate(shown):
         bar.set_height(float(value))
         bar.set_color(COLORS["highlight"] if i == marked else COLORS["main"])
         text.set_y(value + 0.02)
-        text.set_text(f"{value:.2f}")
+        text.set_text(fixed[i] if fixed else f"{value:.2f}")
 
 
 # --- information and binary entropy ----------------------------------------------
@@ -265,6 +276,48 @@ def information_curve(base: float | None = 2, ax: Axes | None = None) -> Plot:
     ax.grid(alpha=0.3)
     fig.set_label(f"information_curve(base={base})")
     return Plot(fig, {"curve": curve, "marks": marks})
+
+
+def gaussian_entropy_figure(sigmas: Sequence[float] = (1.0, 0.242, 0.1)) -> Plot:
+    """Differential entropy of a Gaussian: why it can be negative.
+
+    Left: the densities f(x) of N(0, σ²) for each σ in ``sigmas``, with the line
+    f = 1 (a density can exceed 1, so −log f can be negative).  Right:
+    h(σ) = ½ ln(2πe σ²) in nats against σ (log scale), negative left of
+    σ = 1/√(2πe) ≈ 0.242.  Artists: ``densities`` (Line2D per σ), ``entropy``.
+
+    >>> fig, artists = gaussian_entropy_figure()
+    >>> round(float(max(artists["densities"][-1].get_ydata())), 3)  # σ = 0.1: 1/(0.1 √(2π))
+    3.989
+    """
+    fig, (left, right) = new_figure(2, size=(9.0, 3.2))
+    x = np.linspace(-3, 3, 601)
+    colors = [COLORS["main"], COLORS["guide"], COLORS["highlight"]]
+    densities = []
+    for i, s in enumerate(sigmas):
+        f = np.exp(-(x**2) / (2 * s**2)) / (s * math.sqrt(2 * math.pi))
+        h = float(info.gaussian_differential_entropy(s))
+        (line,) = left.plot(x, f, color=colors[i % 3], lw=2, label=f"σ = {s:g}:  h = {h:+.2f} nats")
+        densities.append(line)
+    left.axhline(1, color="black", lw=0.8, ls=":")
+    left.text(2.9, 1.04, "f(x) = 1", ha="right", va="bottom", fontsize=9)
+    left.set(xlabel="x", ylabel="density f(x)", title="A density can exceed 1 ...", xlim=(-3, 3))
+    left.legend(fontsize=8, loc="upper left")
+    grid = np.geomspace(0.01, 10, 200)
+    h_grid = info.gaussian_differential_entropy(grid)
+    threshold = 1 / math.sqrt(2 * math.pi * math.e)
+    (entropy,) = right.plot(grid, h_grid, color=COLORS["main"], lw=2)
+    right.axhline(0, color="black", lw=0.8)
+    right.axvline(threshold, color=COLORS["guide"], ls="--", lw=1)
+    right.fill_between(grid, h_grid, 0, where=grid < threshold, color=COLORS["highlight"],
+                       alpha=0.25)
+    right.text(0.2, -2.5, f"h < 0 for\nσ < {threshold:.3f}", ha="right", fontsize=9)
+    right.set(xscale="log", xlabel="σ", ylabel="h  [nats]",
+              title="... so $h = \\frac{1}{2}\\ln(2\\pi e\\sigma^2)$ can be negative")
+    for ax in (left, right):
+        ax.grid(alpha=0.3)
+    fig.set_label("gaussian_entropy_figure")
+    return Plot(fig, {"densities": densities, "entropy": entropy})
 
 
 _P_GRID = np.linspace(0.0, 1.0, 201)

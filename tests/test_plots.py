@@ -306,3 +306,24 @@ def test_loss_marker_above_the_plot_sits_on_the_top_edge(q):
     _, artists = plots.loss_comparison(q=q)
     assert xy(artists["markers"]["ce"])[1][0] == artists["ax"].get_ylim()[1]
     assert xy(artists["markers"]["l1"])[1][0] == pytest.approx(1 - q)
+
+
+def test_gaussian_entropy_figure_draws_the_closed_forms():
+    fig, artists = plots.gaussian_entropy_figure(sigmas=(1.0, 0.1))
+    for line, sigma in zip(artists["densities"], (1.0, 0.1), strict=True):
+        x, f = line.get_xdata(), line.get_ydata()
+        expected = np.exp(-(x**2) / (2 * sigma**2)) / (sigma * math.sqrt(2 * math.pi))
+        np.testing.assert_allclose(f, expected, rtol=1e-12)
+    sigma, h = artists["entropy"].get_xdata(), artists["entropy"].get_ydata()
+    np.testing.assert_allclose(h, 0.5 * np.log(2 * math.pi * math.e * sigma**2), rtol=1e-12)
+    assert h[sigma < 0.24].max() < 0 < h[sigma > 0.25].min()
+
+
+def test_distribution_bars_value_labels_replace_the_numbers():
+    texts = ["p = 1/2", "p = 1/4", "p = 1/8", "p = 1/8"]
+    p = [0.5, 0.25, 0.125, 0.125]
+    fig, artists = plots.distribution_bars(p, list("abcd"), value_labels=texts)
+    assert [t.get_text() for t in artists["values"]] == texts
+    assert [b.get_height() for b in artists["bars"]] == [0.5, 0.25, 0.125, 0.125]
+    with pytest.raises(ValueError, match="value_labels has 1 texts"):
+        plots.distribution_bars([0.5, 0.5], ["a", "b"], value_labels=["x"])
