@@ -531,6 +531,48 @@ def set_neg_log(artists: Artists, q: float | None) -> None:
     artists["label"].set_text(text)  # fixed in the empty upper right corner
 
 
+def likelihood_vs_cross_entropy(successes: int = 7, trials: int = 10) -> Plot:
+    """Maximum likelihood = minimum cross-entropy, for ``successes`` heads in ``trials`` tosses.
+
+    Left: the likelihood L(q) = q^k (1 − q)^(n−k) of the data for each model
+    probability q.  Right: the cross-entropy H(P̂, Q) = −(1/n) ln L(q) in nats of
+    the model Q = (1 − q, q) relative to the observed frequencies
+    P̂ = (1 − k/n, k/n).  Both are optimal at q = k/n, where the cross-entropy
+    equals H(P̂).  Artists: ``likelihood``, ``cross_entropy``, ``best`` (the two
+    marked optima).
+
+    >>> fig, artists = likelihood_vs_cross_entropy(7, 10)
+    >>> [round(float(x), 2) for x in artists["best"][1].get_xdata()]
+    [0.7]
+    """
+    if not 0 < successes < trials:
+        raise ValueError(f"need 0 < successes < trials, got {successes} and {trials}")
+    k, n = successes, trials
+    grid = np.linspace(0.01, 0.99, 197)
+    p_hat = np.array([1 - k / n, k / n])
+    lik = grid**k * (1 - grid) ** (n - k)
+    ce = info.cross_entropy(np.tile(p_hat, (grid.size, 1)), np.stack([1 - grid, grid], axis=1))
+    fig, (ax_lik, ax_ce) = new_figure(2)
+    (lik_line,) = ax_lik.plot(grid, lik, color=COLORS["main"], lw=2)
+    ax_lik.set(xlabel="$q$", title=rf"likelihood $\mathcal{{L}}(q) = q^{{{k}}} (1-q)^{{{n - k}}}$")
+    (ce_line,) = ax_ce.plot(grid, ce, color=COLORS["ce"], lw=2)
+    ax_ce.set(xlabel="$q$", ylim=(0, 2),
+              title=rf"$H(\hat P, Q) = -\frac{{1}}{{{n}}}\ln \mathcal{{L}}(q)$  [nats]")
+    q_best = k / n
+    h_best = float(info.entropy(p_hat))
+    best = []
+    for ax, y_mark, y_text, text in [
+        (ax_lik, q_best**k * (1 - q_best) ** (n - k), 0.9, f"largest at q = {q_best:g}"),
+        (ax_ce, h_best, 0.06, f"smallest at q = {q_best:g}:\n" rf"$H(\hat P)$ = {h_best:.4f}"),
+    ]:
+        ax.axvline(q_best, ls="--", color=COLORS["guide"], lw=1)
+        best += ax.plot([q_best], [y_mark], "o", color=COLORS["highlight"])
+        ax.text(0.04, y_text, text, transform=ax.transAxes, color=COLORS["highlight"])
+        ax.grid(alpha=0.3)
+    fig.set_label(f"likelihood_vs_cross_entropy({k}, {n})")
+    return Plot(fig, {"likelihood": lik_line, "cross_entropy": ce_line, "best": best})
+
+
 # --- CE, L1 and MSE against q ----------------------------------------------------
 
 

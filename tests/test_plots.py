@@ -327,3 +327,16 @@ def test_distribution_bars_value_labels_replace_the_numbers():
     assert [b.get_height() for b in artists["bars"]] == [0.5, 0.25, 0.125, 0.125]
     with pytest.raises(ValueError, match="value_labels has 1 texts"):
         plots.distribution_bars([0.5, 0.5], ["a", "b"], value_labels=["x"])
+
+
+def test_likelihood_vs_cross_entropy_curves_and_optimum():
+    fig, artists = plots.likelihood_vs_cross_entropy(7, 10)
+    q, lik = artists["likelihood"].get_xdata(), artists["likelihood"].get_ydata()
+    np.testing.assert_allclose(lik, q**7 * (1 - q) ** 3, rtol=1e-12)
+    ce = artists["cross_entropy"].get_ydata()
+    np.testing.assert_allclose(ce, -np.log(lik) / 10, rtol=1e-12)  # H(P^, Q) = -(1/n) ln L
+    assert q[np.argmax(lik)] == pytest.approx(0.7) and q[np.argmin(ce)] == pytest.approx(0.7)
+    h_hat = -(0.3 * math.log(0.3) + 0.7 * math.log(0.7))
+    assert artists["best"][1].get_ydata()[0] == pytest.approx(h_hat, rel=1e-12)
+    with pytest.raises(ValueError, match="0 < successes < trials"):
+        plots.likelihood_vs_cross_entropy(0, 10)
