@@ -326,11 +326,15 @@ class LessonPage:
         self.page = app.page
         self.server = app.server
         self.path = path  # relative to the server's root_dir, with forward slashes
+        self.stem = path.rsplit("/", 1)[-1].removesuffix(".ipynb")
         self.timeout = timeout
         self.console_start = len(app.console.entries)
-        self.info: dict = {}
+        self.info: dict = {}  # from open(): panel id, kernel, cells and their tags
+        self.final_state: dict = {}  # from run(): what every cell shows
+        self.run_error: Exception | None = None
         self.run_mode = ""
         self.timings: dict[str, float] = {}
+        self.artifacts = None  # the folder for screenshots, set by the test
 
     def console_errors(self, since: int | None = None) -> list[str]:
         return self.app.console.errors(self.console_start if since is None else since)

@@ -63,9 +63,7 @@ def lesson(request, lab_app, artifacts_dir):
     if lab_app.load_error is not None:
         pytest.fail(f"JupyterLab did not load: {lab_app.load_error}", pytrace=False)
     lp = lab_app.lesson(f"notebooks/{path.name}", timeout=LESSON_TIMEOUT)
-    lp.stem = path.stem
     lp.artifacts = artifacts_dir
-    lp.run_error = None
     try:
         kernelspec = json.loads(path.read_text(encoding="utf-8"))["metadata"].get("kernelspec", {})
         lp.open(kernel_name=kernelspec.get("name"))
@@ -75,7 +73,9 @@ def lesson(request, lab_app, artifacts_dir):
         lp.page.screenshot(path=artifacts_dir / f"{path.stem}__page.png")
     print(f"\n{path.stem}: " + ", ".join(f"{k} {v:.1f} s" for k, v in lp.timings.items()))
     yield lp
-    lp.close()
+    dialogs = lp.close()
+    if dialogs:
+        print(f"{path.stem}: dialog(s) left open, dismissed: {dialogs}")
     lab_app.server.delete_sessions()
     if lp.run_error is not None:
         lab_app.load()  # a fresh page for the next lesson
