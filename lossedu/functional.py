@@ -122,9 +122,9 @@ def _shift_by_max(x: np.ndarray, axis: int) -> np.ndarray:
         return x - m
 
 
-# The logits are worked through in blocks of about this many numbers, so that
-# the temporary exp(x − m) stays in the CPU cache instead of main memory.
-_BLOCK = 1 << 16
+# The logits are worked through in blocks of about this many numbers (1 or 2 MB),
+# so that the temporary exp(x − m) stays in the CPU cache instead of main memory.
+_BLOCK = 1 << 18
 
 
 def _max_and_log_sum_exp(x2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -143,19 +143,24 @@ def _max_and_log_sum_exp(x2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     log_s = np.empty(n, dtype=x2.dtype)
     rows = max(1, _BLOCK // c)
     scratch = np.empty((min(rows, n), c), dtype=x2.dtype)
+    row_starts = np.arange(min(rows, n)) * c  # flat index of each row's first number
     with np.errstate(invalid="ignore", over="ignore"):  # bad rows are reported from m
         for start in range(0, n, rows):
             block = x2[start : start + rows]
-            e, r = scratch[: len(block)], np.arange(len(block))
-            top = np.argmax(block, axis=1)
-            block_max = m[start : start + rows]
-            block_max[:] = block[r, top]
+            e = scratch[: len(block)]
+            top = row_starts[: len(block)] + np.argmax(block, axis=1)  # flat index of each max
+            block_max = np.take(block, top, out=m[start : start + rows])
             np.subtract(block, block_max[:, None], out=e)
             np.exp(e, out=e)
-            e[r, top] = 0  # the argmax's exp(0) = 1 goes back in through log1p
+            e.reshape(-1)[top] = 0  # the max's own exp(0) = 1 comes back through log1p
             np.sum(e, axis=1, out=log_s[start : start + rows])
         np.log1p(log_s, out=log_s)
     return m, log_s
+
+
+def _pick(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """rows[n, cols[n]] for every row n, by flat index (far faster than rows[arange, cols])."""
+    return np.take(rows, np.arange(len(cols)) * rows.shape[1] + cols)
 
 
 def _rows_along(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
@@ -401,7 +406,7 @@ def nll_loss(
     rows, t1 = _class_rows(x), t.reshape(-1)
     keep = t1 != ignore_index
     w_t = _target_weights(t1, keep, w, x.dtype)
-    picked = rows[np.arange(len(t1)), np.where(keep, t1, 0)]
+    picked = _pick(rows, np.where(keep, t1, 0))
     with np.errstate(invalid="ignore"):  # 0 · inf at an ignored prediction, masked next
         loss = np.where(keep, -(w_t * picked), 0).astype(x.dtype, copy=False)
     return _reduce(loss.reshape(t.shape), reduction, total_weight=w_t.sum())
@@ -467,7 +472,7 @@ def _cross_entropy_indices(x, t, w, ignore_index, reduction, eps):
     _check_max(m, x, "input")
     keep = t1 != ignore_index
     w_t = _target_weights(t1, keep, w, x.dtype)
-    nll = log_s - (rows[np.arange(len(t1)), np.where(keep, t1, 0)] - m)
+    nll = log_s - (_pick(rows, np.where(keep, t1, 0)) - m)
     with np.errstate(invalid="ignore"):  # 0 · inf at an ignored or zero-weight prediction
         loss = w_t * nll
         if eps > 0:  # the smoothing term needs every log q, so here we form them

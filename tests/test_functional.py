@@ -134,6 +134,18 @@ def test_extra_dimensions_are_predictions(rng):
     np.testing.assert_allclose(got.ravel(), F.cross_entropy(rows, t.ravel(), reduction="none"))
 
 
+@pytest.mark.parametrize("block", [1, 7, 300])
+def test_blocks_of_rows_give_the_same_numbers(rng, monkeypatch, block):
+    # functional works through the logits in blocks of _BLOCK numbers; each row's sum
+    # is its own, so the block size must not change a single bit.
+    x, t = rng.standard_normal((50, 6)) * 5, rng.integers(0, 6, 50)
+    whole = F.cross_entropy(x, t, reduction="none")
+    log_q = F.log_softmax(x, dim=1)
+    monkeypatch.setattr(F, "_BLOCK", block)
+    np.testing.assert_array_equal(F.cross_entropy(x, t, reduction="none"), whole)
+    np.testing.assert_array_equal(F.log_softmax(x, dim=1), log_q)
+
+
 def test_weighted_mean_divides_by_the_weights_of_the_targets():
     x = np.log([[0.5, 0.5], [0.9, 0.1], [0.2, 0.8]])
     t, w = np.array([0, 1, -100]), np.array([1.0, 3.0])

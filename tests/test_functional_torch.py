@@ -211,9 +211,10 @@ def test_nll_loss(torch, rng, shape, weighted, ignore, reduction, dtype):
     assert_matches(got, expected, dtype)
 
 
-def test_large_batch_runs_through_several_blocks(torch, rng):
-    # More rows than one cache block (functional._BLOCK numbers) holds.
-    x, t = logits(rng, (3000, 70), np.float32), rng.integers(0, 70, 3000)
+@pytest.mark.parametrize("block", [1, 256, 1 << 18])  # a row per block, 3 rows, all at once
+def test_blocks_of_rows(torch, rng, monkeypatch, block):
+    monkeypatch.setattr(F, "_BLOCK", block)  # numbers per cache block in functional
+    x, t = logits(rng, (1000, 70), np.float32), rng.integers(0, 70, 1000)
     got = F.cross_entropy(x, t, reduction="none")
     expected = torch.nn.functional.cross_entropy(T(torch, x), T(torch, t), reduction="none")
     assert_matches(got, expected, np.float32)
