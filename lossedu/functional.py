@@ -18,18 +18,36 @@ Conventions shared by every function:
 * **Reductions.**  ``"none"`` returns an array of the per-element shape;
   ``"mean"`` and ``"sum"`` return a NumPy scalar of the input's dtype.
 * **Bad input** is a ``ValueError`` or ``TypeError`` naming the argument (an
-  ``IndexError`` for an out-of-range class index, as in PyTorch).  Where
-  PyTorch quietly returns NaN or accepts nonsense, lossedu refuses: NaN
-  anywhere, empty input, probabilities outside [0, 1], log-probabilities above
-  0, a negative weight, ``label_smoothing`` outside [0, 1].
+  ``IndexError`` for an out-of-range class index, as in PyTorch).
 * **Keyword-only options.**  PyTorch still has the deprecated ``size_average``
-  and ``reduce`` slots between the arguments, so ``cross_entropy(x, y, w,
-  -100)`` means something else there.  Every option after those slots is
-  keyword-only here, so a positional call can never silently disagree.
+  and ``reduce`` slots between the arguments (and ``_stacklevel`` before
+  softmax's ``dtype``), so ``cross_entropy(x, y, w, -100)`` means something
+  else there.  Every option after those slots is keyword-only here, so a
+  positional call can never silently disagree.
+* **dim=None** in ``softmax``/``log_softmax`` follows PyTorch's deprecated
+  rule (dim 0 for 0-, 1- and 3-d input, else 1) with PyTorch's warning.
 
-Implementation notes are on each function; the numerics are those of lesson 06:
-subtract the maximum before ``exp`` (the log-sum-exp trick), stay in the log
-domain, and use ``log1p`` where ``1 + tiny`` would round away the answer.
+Where lossedu deliberately differs from PyTorch:
+
+* It refuses what PyTorch quietly turns into NaN or accepts as nonsense: NaN
+  anywhere, empty input, +inf logits or a slice of only -inf (softmax is
+  undefined; -inf among finite logits is fine, a masked class), infinite
+  logits in the binary losses, probabilities outside [0, 1] (also soft
+  targets, which PyTorch does not check), log-probabilities above 0 (logits
+  or probabilities passed to ``nll_loss``/``kl_div``), negative weights, and
+  ``label_smoothing`` outside [0, 1] (PyTorch ignores a negative one).
+* A target probability of 0 contributes 0 even against log q = -inf (the
+  limit 0 · log 0 = 0) in ``kl_div`` and ``cross_entropy``, where PyTorch
+  gives NaN.
+* Two evaluations are more accurate than PyTorch's, by at most PyTorch's own
+  rounding error: log Σ exp uses log1p (see :func:`log_softmax`), so the
+  tiny loss of a confident prediction keeps its digits instead of rounding
+  to 0; and :func:`binary_cross_entropy_with_logits` adds only non-negative
+  terms, so nothing cancels.
+
+The numerics are those of lesson 06: subtract the maximum before ``exp`` (the
+log-sum-exp trick), stay in the log domain, and use ``log1p`` where ``1 + tiny``
+would round away the answer.
 """
 
 from __future__ import annotations
@@ -175,7 +193,9 @@ def _times_log(p: np.ndarray, log_q: np.ndarray) -> np.ndarray:
         return np.where(p == 0, 0, p * log_q).astype(p.dtype, copy=False)
 
 
-def _reduce(loss: np.ndarray, reduction: str, total_weight: np.ndarray | None = None):
+def _reduce(
+    loss: np.ndarray, reduction: str, total_weight: np.floating | None = None
+) -> np.ndarray | np.floating:
     """Apply ``reduction``; "mean" divides by ``total_weight`` if given, else by ``loss.size``."""
     if reduction == "none":
         return np.asarray(loss)

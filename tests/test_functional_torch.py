@@ -253,6 +253,9 @@ def test_documented_differences_from_pytorch(torch):
     log_q, p = np.array([-np.inf, 0.0]), np.array([0.0, 1.0])
     assert np.isnan(tf.kl_div(T(torch, log_q), T(torch, p), reduction="sum").item())
     assert F.kl_div(log_q, p, reduction="sum") == 0.0  # the limit 0 · log(0 / 0) = 0
+    masked = np.array([[-np.inf, 0.0]])  # class 0 masked out, and the target agrees
+    assert np.isnan(tf.cross_entropy(T(torch, masked), T(torch, p[None])).item())
+    assert F.cross_entropy(masked, p[None]) == 0.0
     x, t = np.zeros((2, 3)), np.array([0, 1])
     ignored = tf.cross_entropy(T(torch, x), T(torch, t), label_smoothing=-0.5).item()
     assert ignored == pytest.approx(np.log(3))  # PyTorch drops a negative label_smoothing
