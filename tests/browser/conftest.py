@@ -1,4 +1,8 @@
-"""Fixtures for the browser tests: one JupyterLab server and one chromium per session.
+"""Fixtures for the browser tests: one JupyterLab server and one chromium for all of them.
+
+The fixtures are package-scoped: set up once for the whole test session's browser
+tests (this package) and torn down right after the last of them, so the server
+and the browser do not idle while `make test` runs the rest of the suite.
 
 Where Debian's chromium (or Python Playwright) is missing the browser tests skip
 and say how to install it — unless LOSSEDU_REQUIRE_BROWSER=1 (CI sets it), in
@@ -9,15 +13,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # the helper modules next to this file
-
-from lab_server import ARTIFACTS, NOTEBOOKS, REPO, JupyterLabServer, copy_course  # noqa: E402
+from .lab_server import ARTIFACTS, NOTEBOOKS, REPO, JupyterLabServer, copy_course
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
 CHROMIUM_ARGS = [
@@ -54,7 +55,7 @@ def find_chromium() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium_executable() -> str:
     try:
         import playwright.sync_api  # noqa: F401
@@ -67,7 +68,7 @@ def chromium_executable() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def jupyterlab(chromium_executable, tmp_path_factory):
     """JupyterLab on a temporary copy of the lessons; stopped, sessions deleted, at the end."""
     t0 = time.monotonic()
@@ -83,7 +84,7 @@ def jupyterlab(chromium_executable, tmp_path_factory):
         _timing["end"] = time.monotonic()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(chromium_executable):
     from playwright.sync_api import sync_playwright
 
@@ -96,7 +97,7 @@ def browser(chromium_executable):
             b.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser_context(browser):
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     ctx.set_default_timeout(30_000)
@@ -104,10 +105,10 @@ def browser_context(browser):
     ctx.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def lab_app(jupyterlab, browser_context):
     """JupyterLab loaded once in one page; the lessons open in it one after another."""
-    from lab_page import LabApp
+    from .lab_page import LabApp
 
     page = browser_context.new_page()
     app = LabApp(page, jupyterlab)
@@ -120,7 +121,7 @@ def lab_app(jupyterlab, browser_context):
     page.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def artifacts_dir() -> Path:
     """test-artifacts/browser/ at the repo root (git-ignored), emptied at the start."""
     if ARTIFACTS.exists():

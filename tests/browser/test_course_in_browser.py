@@ -20,9 +20,10 @@ import time
 from pathlib import Path
 
 import pytest
-from explorer_oracle import known_signatures, twin_for
-from lab_page import short
-from lab_server import NOTEBOOKS
+
+from .explorer_oracle import known_signatures, twin_for
+from .lab_page import short
+from .lab_server import NOTEBOOKS
 
 pytestmark = pytest.mark.browser
 
