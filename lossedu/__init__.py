@@ -13,8 +13,8 @@ Modules (import the ones you need)::
 ``import lossedu`` loads the numerical modules only: never matplotlib or ipywidgets.
 """
 
-from lossedu import encoding, functional, info
+from lossedu import encoding, functional, grad, info
 
 __version__ = "0.1.0"
 
-__all__ = ["encoding", "functional", "info", "__version__"]
+__all__ = ["encoding", "functional", "grad", "info", "__version__"]
