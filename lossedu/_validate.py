@@ -77,12 +77,12 @@ def check_probabilities(p: np.ndarray, name: str) -> None:
     if (p < 0).any():
         i = tuple(int(k) for k in np.argwhere(p < 0)[0])
         raise ValueError(
-            f"{name} has a negative entry ({p[i]!r} at index {i}); probabilities are >= 0"
+            f"{name} has a negative entry ({float(p[i]):g} at index {i}); probabilities are >= 0"
         )
     if (p > 1).any():
         i = tuple(int(k) for k in np.argwhere(p > 1)[0])
         raise ValueError(
-            f"{name} has an entry above 1 ({p[i]!r} at index {i}); probabilities are <= 1"
+            f"{name} has an entry above 1 ({float(p[i]):g} at index {i}); probabilities are <= 1"
         )
 
 
@@ -160,7 +160,9 @@ def check_nonnegative(x: np.ndarray, name: str) -> None:
     check_no_nan(x, name)
     if (x < 0).any():
         i = _first_index(x < 0)
-        raise ValueError(f"{name} has a negative entry ({x[i]!r} at index {i}); it must be >= 0")
+        raise ValueError(
+            f"{name} has a negative entry ({float(x[i]):g} at index {i}); it must be >= 0"
+        )
 
 
 def check_log_probabilities(x: np.ndarray, name: str) -> None:
@@ -169,7 +171,7 @@ def check_log_probabilities(x: np.ndarray, name: str) -> None:
     if (x > 0).any():
         i = _first_index(x > 0)
         raise ValueError(
-            f"{name} must hold log-probabilities (<= 0) but has {x[i]!r} at index {i}; "
+            f"{name} must hold log-probabilities (<= 0) but has {float(x[i]):g} at index {i}; "
             "did you pass probabilities or logits? Take log_softmax of the logits first"
         )
 

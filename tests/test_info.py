@@ -221,3 +221,9 @@ def test_kl_of_random_distributions_is_accurate(rng):
     got = info.kl_divergence(p, q)
     exact = np.array([_mp_kl(pi, qi) for pi, qi in zip(p, q, strict=True)])
     np.testing.assert_allclose(got, exact, rtol=4 * np.finfo(float).eps, atol=0)
+
+
+def test_error_shows_the_bad_value_plainly():
+    with pytest.raises(ValueError) as err:
+        info.entropy([0.5, -0.1, 0.6])
+    assert str(err.value) == "p has a negative entry (-0.1 at index (1,)); probabilities are >= 0"
