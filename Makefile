@@ -17,8 +17,11 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)              ## create .venv with everything the course and its tests need
 
+# JupyterLab refuses to run as root (containers, some cloud machines) unless told to.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(STAMP)                ## open the course in JupyterLab
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
 
 test: $(STAMP)               ## run every test: library, doctests, notebooks (nbval), browser
 	$(BIN)/python -m pytest
