@@ -34,6 +34,7 @@ from lossedu import _validate
 from lossedu.functional import (  # the losses' own argument checks, so errors read the same
     _binary_target,
     _check_ignore_index,
+    _class_axis,
     _class_input,
     _class_target,
     _class_weight,
@@ -57,13 +58,8 @@ __all__ = [
 # --------------------------------------------------------------------------- helpers
 
 
-def _class_dim(x: np.ndarray) -> int:
-    """PyTorch's class axis: 0 for a single prediction of shape (C,), else 1."""
-    return 0 if x.ndim == 1 else 1
-
-
 def _softmax_dim(x: np.ndarray, dim: int | None) -> int:
-    return _class_dim(x) if dim is None else _wrap_dim(dim, x.ndim)
+    return _class_axis(x) if dim is None else _wrap_dim(dim, x.ndim)
 
 
 def _along(v: np.ndarray, ndim: int, dim: int) -> np.ndarray:
@@ -132,7 +128,7 @@ def cross_entropy_grad(
     eps = _validate.check_number_in(label_smoothing, "label_smoothing", 0.0, 1.0)
     x = _class_input(input)
     w = _class_weight(weight, x)
-    cdim = _class_dim(x)
+    cdim = _class_axis(x)
     num_classes = x.shape[cdim]
     t = np.asarray(target)
 

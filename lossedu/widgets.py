@@ -49,7 +49,6 @@ __all__ = [
 UNITS: dict[str, float | None] = {"bits": 2, "nats": None}
 _LOG3 = {"bits": "log₂ 3", "nats": "ln 3"}
 _WIDE = {"description_width": "initial"}
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 class _Renderer:

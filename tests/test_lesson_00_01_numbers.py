@@ -4,27 +4,26 @@ re-running the lesson prints the same text)."""
 
 from __future__ import annotations
 
-import json
 import math
 import re
-from pathlib import Path
 
 import pytest
+from lesson_files import code_cells, load, stdout
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NUMBER = r"(-?\d+(?:\.\d+)?)"
 
 
 def printed_text(lesson: str) -> str:
-    nb = json.loads((NOTEBOOKS / f"{lesson}.ipynb").read_text(encoding="utf-8"))
+    """What the lesson printed, and the text/plain of what its cells displayed."""
     parts = []
-    for cell in nb["cells"]:
-        for out in cell.get("outputs", []):
-            if out["output_type"] == "stream":
-                parts.append("".join(out["text"]))
-            elif "text/plain" in out.get("data", {}):
-                parts.append("".join(out["data"]["text/plain"]))
-    return "\n".join(parts)
+    for cell in code_cells(load(lesson)):
+        parts.append(stdout(cell))
+        parts += [
+            "".join(o["data"]["text/plain"])
+            for o in cell["outputs"]
+            if "text/plain" in o.get("data", {})
+        ]
+    return "\n".join(part for part in parts if part)
 
 
 def printed(lesson: str, pattern: str) -> list[float]:

@@ -18,14 +18,15 @@ Conventions that differ between the references, noted where they matter:
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from pathlib import Path
 
+import lesson_files
 import mpmath
 import numpy as np
 import pytest
+from lesson_files import load, stdout
 from scipy import optimize, special, stats
 from sklearn.metrics import log_loss
 
@@ -37,25 +38,19 @@ TOKEN = re.compile(r"(?<![\w.])(?:-?inf|nan|-?\d+(?:\.\d*)?)(?!\w)")
 
 
 def _load() -> dict:
-    return json.loads(NOTEBOOK.read_text(encoding="utf-8"))
-
-
-def _stdout(cell: dict) -> str:
-    return "".join(
-        "".join(o["text"]) for o in cell.get("outputs", []) if o["output_type"] == "stream"
-    )
+    return load(NOTEBOOK)
 
 
 def printed(cell_id: str) -> str:
     cells = [c for c in _load()["cells"] if c.get("id") == cell_id]
     assert len(cells) == 1, f"the lesson has no single cell with id {cell_id!r}"
-    text = _stdout(cells[0])
+    text = stdout(cells[0])
     assert text, f"cell {cell_id!r} prints nothing"
     return text
 
 
 def markdown() -> str:
-    return "\n".join("".join(c["source"]) for c in _load()["cells"] if c["cell_type"] == "markdown")
+    return lesson_files.markdown(_load())
 
 
 def ln(x) -> float:
@@ -100,7 +95,7 @@ CHECKED = {
 
 
 def test_every_printing_cell_is_checked():
-    printing = {c.get("id") for c in _load()["cells"] if c["cell_type"] == "code" and _stdout(c)}
+    printing = {c.get("id") for c in _load()["cells"] if c["cell_type"] == "code" and stdout(c)}
     assert printing == CHECKED
 
 

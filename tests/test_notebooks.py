@@ -13,12 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from lesson_files import NOTEBOOKS as NOTEBOOK_DIR
+from lesson_files import code_cells, load, markdown
 
 import lossedu
 from lossedu import encoding, functional, info
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK_DIR = ROOT / "notebooks"
 SYLLABUS = [
     "00_start_here",
     "01_one_hot_encoding",
@@ -46,18 +47,6 @@ PUBLIC_NAMES = {
 }
 
 
-def _load(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _code(nb: dict) -> list[dict]:
-    return [c for c in nb["cells"] if c["cell_type"] == "code"]
-
-
-def _markdown(nb: dict) -> str:
-    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-
-
 def _tags(cell: dict) -> list[str]:
     return cell.get("metadata", {}).get("tags", [])
 
@@ -70,18 +59,18 @@ def test_lessons_follow_the_syllabus():
 
 @pytest.fixture(params=LESSONS, ids=lambda p: p.stem)
 def lesson(request) -> tuple[str, dict]:
-    return request.param.stem, _load(request.param)
+    return request.param.stem, load(request.param)
 
 
 def test_executed_in_order(lesson):
     _, nb = lesson
-    counts = [c["execution_count"] for c in _code(nb)]
+    counts = [c["execution_count"] for c in code_cells(nb)]
     assert counts == list(range(1, len(counts) + 1)), "re-run with `make notebooks`"
 
 
 def test_no_stored_errors(lesson):
     _, nb = lesson
-    for cell in _code(nb):
+    for cell in code_cells(nb):
         errors = [o for o in cell["outputs"] if o["output_type"] == "error"]
         if "raises-exception" in _tags(cell):
             assert errors, "a cell tagged raises-exception should show its error"
@@ -106,25 +95,25 @@ def test_lesson_has_its_sections(lesson, heading):
     name, nb = lesson
     if name == "00_start_here" and heading == "common misconceptions":
         pytest.skip("the start page has no theory to misunderstand")
-    assert re.search(rf"^##+ .*{heading}", _markdown(nb), flags=re.I | re.M)
+    assert re.search(rf"^##+ .*{heading}", markdown(nb), flags=re.I | re.M)
 
 
 def test_links_to_the_next_lesson(lesson):
     name, nb = lesson
     following = SYLLABUS[SYLLABUS.index(name) + 1]
-    assert f"]({following}.ipynb)" in _markdown(nb)
+    assert f"]({following}.ipynb)" in markdown(nb)
 
 
 def test_korean_terms_where_introduced(lesson):
     name, nb = lesson
-    text = _markdown(nb)
+    text = markdown(nb)
     missing = [term for term in KOREAN_TERMS.get(name, []) if term not in text]
     assert not missing
 
 
 def test_has_a_figure(lesson):
     _, nb = lesson
-    outputs = [o for c in _code(nb) for o in c["outputs"]]
+    outputs = [o for c in code_cells(nb) for o in c["outputs"]]
     assert any("image/png" in o.get("data", {}) for o in outputs)
 
 
@@ -134,7 +123,7 @@ def test_explorer_leaves_a_static_figure(lesson):
         pytest.skip("no explorer in this lesson")
     explorers = [
         o
-        for c in _code(nb)
+        for c in code_cells(nb)
         for o in c["outputs"]
         if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
     ]
@@ -144,10 +133,10 @@ def test_explorer_leaves_a_static_figure(lesson):
 
 def test_imports_lossedu_and_does_not_redefine_it(lesson):
     _, nb = lesson
-    source = "\n".join("".join(c["source"]) for c in _code(nb))
+    source = "\n".join("".join(c["source"]) for c in code_cells(nb))
     assert re.search(r"^(import lossedu|from lossedu)", source, flags=re.M)
     defined = set()
-    for cell in _code(nb):
+    for cell in code_cells(nb):
         text = "\n".join(
             line for line in "".join(cell["source"]).splitlines() if not line.startswith(("%", "!"))
         )
@@ -157,12 +146,24 @@ def test_imports_lossedu_and_does_not_redefine_it(lesson):
 
 def test_solutions_are_marked_for_nbgrader(lesson):
     _, nb = lesson
-    for cell in _code(nb):
+    for cell in code_cells(nb):
         source = "".join(cell["source"])
         if "### BEGIN SOLUTION" in source:
             assert "### END SOLUTION" in source
             grade = cell["metadata"].get("nbgrader", {})
             assert grade.get("solution") is True and grade.get("grade_id")
+
+
+def test_every_self_check_passes_in_the_instructor_copy(lesson):
+    """The solutions are filled in, so each check cell must show a pass, never a ❌."""
+    _, nb = lesson
+    checks = [
+        c for c in code_cells(nb) if re.match(r"check\.(?!questions)\w+\(", "".join(c["source"]))
+    ]
+    assert checks, "the lesson has no self-check cell"
+    for cell in checks:
+        shown = "".join("".join(o.get("data", {}).get("text/plain", "")) for o in cell["outputs"])
+        assert shown.startswith("✅"), f"{''.join(cell['source'])}: {shown[:200]}"
 
 
 def test_lossedu_import_is_light():
@@ -197,7 +198,7 @@ def _nbval(notebook: Path) -> subprocess.CompletedProcess:
 
 
 def _alter_first_printed_number(nb: dict) -> str:
-    for cell in _code(nb):
+    for cell in code_cells(nb):
         for out in cell["outputs"]:
             if out["output_type"] == "stream":
                 text = "".join(out["text"])
@@ -213,7 +214,7 @@ def _alter_first_printed_number(nb: dict) -> str:
 def test_nbval_fails_when_a_printed_number_changes(tmp_path):
     source = NOTEBOOK_DIR / "02_information_and_entropy.ipynb"
     shutil.copy(source, tmp_path / "unchanged.ipynb")
-    nb = _load(source)
+    nb = load(source)
     change = _alter_first_printed_number(nb)
     (tmp_path / "changed.ipynb").write_text(json.dumps(nb), encoding="utf-8")
 
