@@ -39,7 +39,11 @@ def test_00_fair_coin_by_hand_and_lossedu():
 
 
 def test_00_error_message_is_shown():
-    assert "ValueError: p must sum to 1" in printed_text("00_start_here")
+    total = 0.5 + 0.6  # the lesson's bad "distribution" [0.5, 0.6]
+    expected = (
+        f"ValueError: p must sum to 1 along axis -1 (within 1e-06), but a slice sums to {total:.6g}"
+    )
+    assert expected in printed_text("00_start_here")
 
 
 def test_01_integer_codes_invent_order_and_distance():
