@@ -1,0 +1,378 @@
+"""Lesson 03 (cross-entropy): the cross-entropy of a batch, from probabilities and from logits.
+
+Also the lesson's "check your understanding" questions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from lossedu import encoding, functional, info
+from lossedu.check._base import (
+    _LN2,
+    _LN10,
+    TIME_LIMIT,
+    Feedback,
+    _case,
+    _close,
+    _diagnose,
+    _expect_shape,
+    _Factor,
+    _Fail,
+    _num,
+    _rng,
+    _run,
+    _scaled,
+    _Session,
+    _show,
+    _Variant,
+    _variant,
+)
+from lossedu.check._questions import _Question, register
+
+_SIGN_NATS = _Factor(
+    -1.0,
+    "has the wrong sign",
+    "since log ŷ ≤ 0, the cross-entropy −Σ y·log ŷ needs its minus sign.",
+)
+_NATS_HINT = "this exercise uses the natural log, `np.log` (nats)."
+_BASE_NATS = [
+    _Factor(1 / _LN2, "is in bits (log base 2), not nats", _NATS_HINT),
+    _Factor(1 / _LN10, "uses log base 10, not the natural log", _NATS_HINT),
+]
+
+
+_BATCH_MEAN_HINT = (
+    "add up over the classes, then average over the N samples (`.mean()` of N numbers)."
+)
+_LOGITS_MEAN_HINT = "average the N per-sample losses with `.mean()`."
+
+
+def _reductions(n: int, c: int, mean_hint: str) -> list[_Factor]:
+    """Reduction mistakes for a batch of n samples and c classes."""
+    return [
+        _Factor(float(n), "is the sum over the batch, not the mean", mean_hint),
+        _Factor(1 / c, "averages over all N·C entries instead of over the N samples", mean_hint),
+        _Factor(n / c, "adds up over the samples and averages over the classes", mean_hint),
+    ]
+
+
+def cross_entropy_batch(fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT) -> Feedback:
+    """Check ``fn(y_true, y_pred)``: the mean cross-entropy in nats over a batch.
+
+    ``y_true`` holds one-hot or soft targets and ``y_pred`` predicted
+    probabilities, both of shape (N, C); the result is the single number
+    −(1/N) Σᵢ Σⱼ yᵢⱼ ln ŷᵢⱼ, with 0·log 0 = 0.  Finds: a sum for the mean, a
+    missing minus, log base 2 or 10, swapped arguments H(Q, P), the wrong axis,
+    nan from 0·log 0, a mean over all N·C entries.
+
+    >>> def ce(y_true, y_pred):
+    ...     terms = np.where(y_true > 0, y_true * np.log(np.where(y_true > 0, y_pred, 1)), 0)
+    ...     return -terms.sum(axis=1).mean()
+    >>> cross_entropy_batch(ce)  # doctest: +NORMALIZE_WHITESPACE
+    ✅ cross_entropy_batch: correct on 5 checks (the dog example, batches of hard and soft labels,
+    y_pred = 0 where y_true = 0, a seeded random batch).
+    """
+    return _run(
+        "cross_entropy_batch", fn, time_limit, _check_cross_entropy_batch, "fn(y_true, y_pred)"
+    )
+
+
+def _check_cross_entropy_batch(s: _Session) -> str:
+    rng = _rng()
+    soft = rng.dirichlet(np.ones(4), size=6)
+    soft[[0, 3]] = encoding.one_hot([2, 0], 4, dtype=float)
+    cases = [
+        _case(y_true=np.array([[0.0, 1.0, 0.0]]), y_pred=np.array([[0.2, 0.7, 0.1]])),
+        _case(
+            y_true=np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]),
+            y_pred=np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]]),
+        ),
+        _case(
+            y_true=np.array([[0.6, 0.3, 0.1], [0.2, 0.2, 0.6]]),
+            y_pred=np.array([[0.5, 0.25, 0.25], [0.1, 0.3, 0.6]]),
+        ),
+        _case(kind="zeros", y_true=np.array([[1.0, 0.0, 0.0]]), y_pred=np.array([[0.9, 0.1, 0.0]])),
+        _case(note="seeded random", y_true=soft, y_pred=rng.dirichlet(np.ones(4), size=6)),
+    ]
+    for case in cases:
+        y, q = case.args
+        n, c = y.shape
+        expected = info.cross_entropy(y, q).mean()
+        got = s.result(case)
+        mean_hint = "average the per-sample losses over the batch: the result is one number."
+        _expect_shape(
+            case,
+            got,
+            (),
+            [
+                ((n,), "one loss per sample instead of their mean", mean_hint),
+                (
+                    (c,),
+                    "one number per class, reduced over the samples but not the classes",
+                    "add up over the classes (axis 1), then average over the samples.",
+                ),
+                (
+                    (n, c),
+                    "the elementwise terms, not reduced at all",
+                    "add up over the classes (axis 1), then average over the samples.",
+                ),
+            ],
+            mean_hint,
+        )
+        if _close(got, expected):
+            s.ok(case)
+            continue
+        swapped = _variant(
+            lambda y=y, q=q: info.cross_entropy(q, y).mean(),
+            "swaps the arguments, computing H(Q, P) = −Σ ŷ·log y instead of H(P, Q) = −Σ y·log ŷ",
+            "the target weights the log of the prediction: y_true · log(y_pred).",
+        )
+        groups = [[_SIGN_NATS], _BASE_NATS, _reductions(n, c, _BATCH_MEAN_HINT)]
+        _diagnose(case, got, expected, [swapped, *_scaled(expected, groups)])
+        if np.isnan(got):
+            raise _Fail(
+                f"for {case.label} your function returns nan: where y_true and y_pred are both "
+                "0, the term 0·log 0 is nan in floating point (0 times −inf)",
+                "a term with y_true = 0 contributes 0 whatever y_pred is: skip those terms "
+                "(e.g. with `np.where`).",
+            )
+        if case.kind == "zeros":
+            raise _Fail(
+                f"your function is right on inputs without zeros but wrong for {case.label}",
+                "a term with y_true = 0 contributes 0 whatever y_pred is.",
+            )
+        raise _Fail(
+            f"for {case.label} your function returns {_show(got, expected)}, which is not the "
+            "mean cross-entropy",
+            "−(1/N) Σᵢ Σⱼ yᵢⱼ·ln ŷᵢⱼ: with a one-hot target only the true class's −ln ŷ remains.",
+        )
+    return (
+        "the dog example, batches of hard and soft labels, y_pred = 0 where y_true = 0, "
+        "a seeded random batch"
+    )
+
+
+_LSE_HINT = (
+    "use the log-sum-exp trick: subtract each row's largest logit before `np.exp` "
+    "(the softmax does not change), and take log-probabilities as "
+    "z − max(z) − log Σ exp(z − max(z))."
+)
+
+
+def cross_entropy_from_logits(
+    fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT
+) -> Feedback:
+    """Check ``fn(logits, labels)``: the mean cross-entropy in nats from raw logits.
+
+    ``logits`` has shape (N, C) and ``labels`` holds class indices (N,); the
+    result is −(1/N) Σᵢ log softmax(logitsᵢ)[labelsᵢ], as
+    ``torch.nn.functional.cross_entropy``.  Finds: overflow at large logits
+    (log-sum-exp), softmax without the log, raw logits, the wrong class, the
+    wrong axis, a sum for the mean, the sign and the log base.
+
+    >>> def ce(logits, labels):
+    ...     z = logits - logits.max(axis=1, keepdims=True)
+    ...     log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    ...     return -log_p[np.arange(len(labels)), labels].mean()
+    >>> cross_entropy_from_logits(ce)  # doctest: +NORMALIZE_WHITESPACE
+    ✅ cross_entropy_from_logits: correct on 6 checks (one sample, batches, logits of ±1000,
+    a confidently wrong prediction).
+    """
+    return _run(
+        "cross_entropy_from_logits",
+        fn,
+        time_limit,
+        _check_cross_entropy_from_logits,
+        "fn(logits, labels)",
+    )
+
+
+def _logits_mistakes(z: np.ndarray, labels: np.ndarray, expected: Any) -> list[_Variant | None]:
+    n, c = z.shape
+    rows = np.arange(n)
+    log_p = functional.log_softmax(z, dim=1)
+    p = np.exp(log_p)
+    wrong_class = (
+        "pick each row's log-probability at that row's own label "
+        "(index the rows with `np.arange(N)`)."
+    )
+    return [
+        _variant(
+            lambda: -p[rows, labels].mean(),
+            "applies softmax but forgets the log (it averages −p of the true class)",
+            "the loss is −log p of the true class: take the log of the softmax.",
+        ),
+        _variant(
+            lambda: p[rows, labels].mean(),
+            "applies softmax but forgets the log (and the minus)",
+            "the loss is −log p of the true class: take the log of the softmax.",
+        ),
+        _variant(
+            lambda: -z[rows, labels].mean(),
+            "uses the raw logit of the true class instead of its log-probability",
+            "logits are not log-probabilities: apply log-softmax first.",
+        ),
+        _variant(
+            lambda: -log_p[rows, z.argmax(axis=1)].mean(),
+            "uses the predicted class (the largest logit) instead of the true label",
+            wrong_class,
+        ),
+        _variant(
+            lambda: -log_p[rows, (labels + 1) % c].mean(),
+            "uses the class after the true one (off by one)",
+            "classes are numbered from 0: label c is column c.",
+        ),
+        _variant(
+            lambda: -log_p[rows, (labels - 1) % c].mean(),
+            "uses the class before the true one (off by one)",
+            "classes are numbered from 0: label c is column c.",
+        ),
+        _variant(
+            lambda: -log_p[:, labels].mean(),
+            "averages over every (sample, label) pair: `[:, labels]` takes each label's "
+            "column for every row",
+            wrong_class,
+        ),
+        _variant(
+            lambda: -functional.log_softmax(z, dim=0)[rows, labels].mean(),
+            "takes the softmax along the batch axis (axis 0) instead of along the classes",
+            "softmax runs over the classes of each sample: axis 1 (or -1).",
+        ),
+        *_scaled(expected, [[_SIGN_NATS], _BASE_NATS, _reductions(n, c, _LOGITS_MEAN_HINT)]),
+    ]
+
+
+def _check_cross_entropy_from_logits(s: _Session) -> str:
+    rng = _rng()
+    cases = [
+        _case(logits=np.array([[2.0, 1.0, 0.1]]), labels=np.array([0])),
+        _case(logits=np.array([[0.5, 2.0, -1.0], [1.5, 0.3, 0.2]]), labels=np.array([1, 2])),
+        _case(
+            note="seeded random",
+            logits=rng.normal(0.0, 3.0, size=(8, 5)),
+            labels=rng.integers(0, 5, size=8),
+        ),
+        _case(kind="large", logits=np.array([[1000.0, 999.0, 998.0]]), labels=np.array([1])),
+        _case(kind="large", logits=np.array([[-1000.0, -999.0, -998.0]]), labels=np.array([0])),
+        _case(kind="gap", logits=np.array([[1000.0, 0.0, 0.0]]), labels=np.array([1])),
+    ]
+    for case in cases:
+        z, labels = case.args
+        n, c = z.shape
+        rows = np.arange(n)
+        log_p = functional.log_softmax(z, dim=1)
+        expected = -log_p[rows, labels].mean()
+        got = s.result(case)
+        _expect_shape(
+            case,
+            got,
+            (),
+            [((n,), "one loss per sample instead of their mean", _LOGITS_MEAN_HINT)],
+            "the loss of a batch is one number, the mean over the samples.",
+        )
+        if _close(got, expected):
+            s.ok(case)
+            continue
+        _diagnose(case, got, expected, _logits_mistakes(z, labels, expected))
+        if not np.isfinite(got):
+            if case.kind == "large":
+                raise _Fail(
+                    f"for {case.label} your function returns {_show(got)}: with logits this "
+                    "large, `np.exp` overflows to inf or underflows to 0, and inf/inf, 0/0 or "
+                    "log 0 follow",
+                    _LSE_HINT,
+                )
+            if case.kind == "gap":
+                raise _Fail(
+                    f"for {case.label} your function returns {_show(got)}: the softmax "
+                    "probability of the true class underflows to 0 (it is about e^−1000), "
+                    "and log 0 = −inf",
+                    "stay in the log domain: compute log-probabilities as "
+                    "z − max(z) − log Σ exp(z − max(z)) instead of taking the log of a "
+                    "probability that can round to 0.",
+                )
+            raise _Fail(
+                f"for {case.label} your function returns {_show(got)}, but the loss is finite",
+                "look for a log of 0 or an exp that overflows. " + _LSE_HINT,
+            )
+        if case.kind == "gap" and got < expected:
+            raise _Fail(
+                f"for {case.label} your function returns {_show(got, expected)}, far below the "
+                f"true loss of {_num(expected)} nats: clipping the probability at a small "
+                "epsilon caps the loss",
+                "stay in the log domain: log-probabilities are z − max(z) − log Σ exp(z − max(z)).",
+            )
+        raise _Fail(
+            f"for {case.label} your function returns {_show(got, expected)}, which is not the "
+            "mean cross-entropy",
+            "the loss is the mean over samples of −log softmax(logits)[label], in nats.",
+        )
+    return "one sample, batches, logits of ±1000, a confidently wrong prediction"
+
+
+
+register(
+    _Question(
+        "03.dog_cross_entropy",
+        "The true class is dog; the model predicts (dog 0.7, cat 0.2, bird 0.1). What is the "
+        "cross-entropy, in nats?",
+        -math.log(0.7),
+        "only the true class's term survives: −ln 0.7 = 0.3567 nats.",
+        "with a one-hot target, H(P, Q) = −log q of the true class.",
+        (
+            (-math.log2(0.7), "that's in bits (−log₂ 0.7); the question asks for nats"),
+            (math.log(0.7), "the sign: cross-entropy is −Σ p·log q, never negative"),
+            (-math.log10(0.7), "that's −log₁₀ 0.7; nats use the natural log"),
+            (0.7, "that's the predicted probability of dog; the loss is its −ln"),
+            (0.3, "that's 1 − 0.7; the loss is −ln of the predicted probability"),
+            (
+                -math.log(0.7 * 0.2 * 0.1),
+                "that adds −ln q over all classes; with a one-hot target "
+                "only the true class's term survives",
+            ),
+        ),
+    ),
+    _Question(
+        "03.zero_probability",
+        "Iris: the true class is the first one, and the model predicts (0, 1, 0). What is the "
+        'cross-entropy? (A number, or "inf".)',
+        math.inf,
+        "the true class gets probability 0, and −log 0 = +∞: a confident mistake is punished "
+        "without bound.",
+        "compute −log q of the true class.",
+        (
+            (0, "0 would mean a perfect prediction; here the true class gets probability 0"),
+            (float("nan"), "only the true class's term counts: −1·log 0, with no 0·log 0 in it"),
+            (
+                1,
+                "that's the probability given to a wrong class; the loss is −log q of the true "
+                "class",
+            ),
+        ),
+    ),
+    _Question(
+        "03.cross_entropy_symmetric",
+        "Is H(P, Q) = H(Q, P) for every pair of distributions P and Q? (yes or no)",
+        False,
+        "cross-entropy is not symmetric: for P = (1, 0), Q = (0.5, 0.5), H(P, Q) = ln 2 but "
+        "H(Q, P) = ∞.",
+        "try P = (1, 0) and Q = (0.5, 0.5) both ways round.",
+        ((True, "try P = (1, 0) and Q = (0.5, 0.5) both ways round"),),
+    ),
+    _Question(
+        "03.cross_entropy_minimum",
+        "P = (0.5, 0.5). What is the smallest value H(P, Q) can take over all Q, in bits?",
+        1.0,
+        "H(P, Q) ≥ H(P), with equality at Q = P: H(P) = 1 bit.",
+        "H(P, Q) ≥ H(P): which Q reaches the bound?",
+        (
+            (0, "H(P, Q) ≥ H(P), and H(P) is not 0 here"),
+            (math.log(2), "that's in nats; the question asks for bits"),
+        ),
+    ),
+)

@@ -1,0 +1,283 @@
+"""Lesson 02 (information and entropy): information and entropy in bits.
+
+Also the lesson's "check your understanding" questions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from lossedu import info
+from lossedu.check._base import (
+    _LN2,
+    TIME_LIMIT,
+    Feedback,
+    _case,
+    _close,
+    _diagnose,
+    _expect_shape,
+    _Factor,
+    _Fail,
+    _rng,
+    _run,
+    _scaled,
+    _Session,
+    _show,
+    _variant,
+)
+from lossedu.check._questions import _Question, register
+
+_BITS_HINT = "use `np.log2`, or divide a natural log by `np.log(2)`."
+
+
+def _bits_groups(what: str, formula: str) -> list[list[_Factor]]:
+    """Sign and log-base mistakes of a quantity (``what`` = ``formula``) meant in bits."""
+    return [
+        [
+            _Factor(
+                -1.0,
+                "has the wrong sign",
+                f"the log of a probability is ≤ 0, so {what} is {formula}, never negative.",
+            )
+        ],
+        [
+            _Factor(_LN2, f"is the {what} in nats (natural log), not in bits", _BITS_HINT),
+            _Factor(math.log10(2.0), "uses log base 10, not base 2", _BITS_HINT),
+        ],
+    ]
+
+
+def information_bits(fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT) -> Feedback:
+    """Check ``fn(p)``: the information content −log₂ p in bits, elementwise.
+
+    ``p`` holds probabilities in (0, 1] of any shape; the result has the same
+    shape.  Finds: the natural log (nats), a missing minus sign, log base 10,
+    −p·log₂ p (an entropy term) instead of −log₂ p.
+
+    >>> information_bits(lambda p: np.log2(1 / p))
+    ✅ information_bits: correct on 4 checks (single probabilities, p = 1, a 2-D array, tiny p).
+    """
+    return _run("information_bits", fn, time_limit, _check_information_bits, "fn(p)")
+
+
+def _check_information_bits(s: _Session) -> str:
+    rng = _rng()
+    cases = [
+        _case(p=np.array([0.5])),
+        _case(p=np.array([0.125, 1.0])),
+        _case(note="seeded random", p=rng.uniform(0.01, 1.0, size=(2, 3))),
+        _case(p=np.array([1e-300, 0.75])),
+    ]
+    for case in cases:
+        (p,) = case.args
+        expected = info.information(p, base=2)
+        got = s.result(case)
+        _expect_shape(
+            case,
+            got,
+            p.shape,
+            [],
+            "information is computed elementwise: the result has the shape of p "
+            "(NumPy's `np.log2` works on whole arrays).",
+        )
+        if _close(got, expected):
+            s.ok(case)
+            continue
+        term = _variant(
+            lambda p=p: -p * np.log2(p),
+            "is −p·log₂ p, this outcome's term of the entropy; information is −log₂ p alone",
+            "don't multiply by p: the information of one outcome is −log₂ p.",
+        )
+        _diagnose(
+            case, got, expected, [*_scaled(expected, _bits_groups("information", "−log₂ p")), term]
+        )
+        raise _Fail(
+            f"for {case.label} your function returns {_show(got, expected)}, which is not "
+            "the information in bits",
+            "a fair coin's outcome (p = 0.5) carries 1 bit; an event of probability 1/8, 3 bits.",
+        )
+    return "single probabilities, p = 1, a 2-D array, tiny p"
+
+
+def _xlog2x(p: np.ndarray) -> np.ndarray:
+    """p · log₂ p elementwise, with 0 · log 0 = 0."""
+    with np.errstate(divide="ignore"):
+        return np.where(p > 0, p * np.log2(np.where(p > 0, p, 1.0)), 0.0)
+
+
+def entropy_bits(fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT) -> Feedback:
+    """Check ``fn(p)``: the Shannon entropy in bits of the distribution(s) ``p``.
+
+    H(P) = −Σ p log₂ p along the last axis, with 0·log 0 = 0; ``p`` of shape
+    (..., C) gives a result of shape (...).  Finds: nats or log base 10, a
+    missing minus sign, nan from 0·log 0, the wrong axis, the per-class terms
+    returned instead of their sum.
+
+    >>> def entropy(p):
+    ...     logs = np.log2(p, out=np.zeros_like(p), where=p > 0)
+    ...     return -np.sum(p * logs, axis=-1)
+    >>> entropy_bits(entropy)  # doctest: +NORMALIZE_WHITESPACE
+    ✅ entropy_bits: correct on 7 checks (a fair coin, (1/2, 1/4, 1/8, 1/8), a one-hot vector,
+    batches of shape (3, 4), (3, 3) and (2, 3, 5), zeros).
+    """
+    hints = [
+        (
+            ValueError,
+            "could not be broadcast",
+            "sum over the last axis only, `axis=-1`: a batch of distributions has one "
+            "entropy per row.",
+        )
+    ]
+    return _run("entropy_bits", fn, time_limit, _check_entropy_bits, "fn(p)", hints)
+
+
+def _check_entropy_bits(s: _Session) -> str:
+    rng = _rng()
+    zeros_3d = rng.dirichlet(np.ones(5), size=(2, 3))
+    zeros_3d[0, 1, [1, 3]] = 0.0
+    zeros_3d[1, 2, 0] = 0.0
+    zeros_3d /= zeros_3d.sum(axis=-1, keepdims=True)
+    cases = [
+        _case(p=np.array([0.5, 0.5])),
+        _case(p=np.array([0.5, 0.25, 0.125, 0.125])),
+        _case(kind="zeros", p=np.array([0.0, 1.0, 0.0])),
+        _case(
+            p=np.array([[0.5, 0.25, 0.125, 0.125], [0.25, 0.25, 0.25, 0.25], [0.7, 0.1, 0.1, 0.1]])
+        ),
+        _case(note="seeded random", p=rng.dirichlet(np.ones(3), size=3)),
+        _case(kind="zeros", note="seeded random, with zeros", p=zeros_3d),
+        _case(kind="zeros", p=np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]])),
+    ]
+    axis_hint = "sum over the last axis only (`axis=-1`): each distribution has its own entropy."
+    for case in cases:
+        (p,) = case.args
+        expected = info.entropy(p, base=2)
+        terms = -_xlog2x(p)
+        got = s.result(case)
+        per_class = (
+            "the per-class terms −p·log₂ p instead of their sum"
+            if _close(got, terms)
+            else "one number per class instead of one entropy per distribution"
+        )
+        _expect_shape(
+            case,
+            got,
+            expected.shape,
+            [
+                (p.shape, per_class, "the entropy adds up the terms −p·log₂ p over the classes."),
+                (
+                    p.shape[1:],
+                    "it sums over the first axis (across the distributions) instead of the last "
+                    "axis (across the classes)",
+                    axis_hint,
+                ),
+                ((), "one number for the whole batch instead of one per distribution", axis_hint),
+            ],
+            "the result has one entropy per distribution, the shape of p without its last axis.",
+        )
+        if _close(got, expected):
+            s.ok(case)
+            continue
+        _diagnose(
+            case,
+            got,
+            expected,
+            [
+                *_scaled(expected, _bits_groups("entropy", "−Σ p·log₂ p")),
+                _variant(
+                    lambda terms=terms: terms.sum(axis=0),
+                    "sums over the first axis (across the distributions) instead of the last "
+                    "axis (across the classes)",
+                    axis_hint,
+                ),
+            ],
+        )
+        if np.any(np.isnan(got)):
+            raise _Fail(
+                f"for {case.label} your function returns {_show(got)}: 0·log 0 is nan in "
+                "floating point (0 times −inf)",
+                "by the limit 0·log 0 = 0: make the terms where p = 0 count as 0 "
+                "(e.g. with `np.where`).",
+            )
+        if case.kind == "zeros":
+            raise _Fail(
+                f"your function is right on inputs without zeros but wrong for {case.label}",
+                "by the limit 0·log 0 = 0: check how the terms where p = 0 are computed "
+                "(`np.log(p, where=...)` without `out=` leaves garbage there).",
+            )
+        raise _Fail(
+            f"for {case.label} your function returns {_show(got, expected)}, which is not "
+            "the entropy in bits",
+            "H(P) = −Σ p·log₂ p: a fair coin has 1 bit, four equally likely outcomes 2 bits.",
+        )
+    return (
+        "a fair coin, (1/2, 1/4, 1/8, 1/8), a one-hot vector, batches of shape (3, 4), (3, 3) "
+        "and (2, 3, 5), zeros"
+    )
+
+
+
+register(
+    _Question(
+        "02.fair_coin_bits",
+        "How many bits of information does the outcome of a fair coin toss carry?",
+        1.0,
+        "−log₂(1/2) = 1 bit.",
+        "information is −log₂ p, with p the probability of the outcome.",
+        (
+            (math.log(2), "that's the information in nats (ln 2); the question asks for bits"),
+            (0.5, "that's the outcome's probability; information is −log₂ p"),
+            (-1, "the sign: information is −log₂ p, which is never negative"),
+        ),
+    ),
+    _Question(
+        "02.one_eighth_bits",
+        "An event has probability 1/8. How many bits of information does it carry?",
+        3.0,
+        "−log₂(1/8) = 3 bits.",
+        "information is −log₂ p.",
+        (
+            (math.log(8), "that's the information in nats (ln 8); the question asks for bits"),
+            (0.125, "that's the probability; information is −log₂ p"),
+            (-3, "the sign: information is −log₂ p, which is never negative"),
+            (0.375, "that's −p·log₂ p, the event's term in an entropy; information is −log₂ p"),
+            (8, "that's 1/p; information is its log, log₂(1/p)"),
+        ),
+    ),
+    _Question(
+        "02.entropy_one_hot",
+        "What is the entropy of the one-hot vector [0, 1, 0]?",
+        0.0,
+        "the outcome is certain: 1·log 1 = 0 and 0·log 0 = 0 by the limit.",
+        "compute −Σ p·log p term by term, with 0·log 0 = 0.",
+        (
+            (float("nan"), "0·log 0 is 0 by the limit, not nan"),
+            (
+                math.log2(3),
+                "that's log₂ 3, the entropy of the uniform distribution: the maximum, not this one",
+            ),
+            (
+                math.log(3),
+                "that's ln 3, the entropy of the uniform distribution: the maximum, not this one",
+            ),
+            (1, "a certain outcome carries no information: 1·log 1 = 0"),
+        ),
+    ),
+    _Question(
+        "02.entropy_half_quarter_eighths",
+        "What is the entropy, in bits, of the distribution (1/2, 1/4, 1/8, 1/8)?",
+        1.75,
+        "½·1 + ¼·2 + ⅛·3 + ⅛·3 = 1.75 bits, the average length of the best yes/no code.",
+        "add up p·(−log₂ p): the informations are 1, 2, 3 and 3 bits.",
+        (
+            (1.75 * math.log(2), "that's the entropy in nats; the question asks for bits"),
+            (2, "that's log₂ 4, the entropy of the uniform distribution over 4 outcomes"),
+            (-1.75, "the sign: entropy is −Σ p·log₂ p, which is never negative"),
+            (9, "that's the sum of the informations 1 + 2 + 3 + 3; weight each by its probability"),
+        ),
+    ),
+)

@@ -1,0 +1,78 @@
+"""The lessons' figures, drawn with matplotlib's Agg canvas (never pyplot).
+
+Every figure function draws one thing and returns a :class:`Plot`, a pair
+``(figure, artists)``: ``figure`` is a :class:`matplotlib.figure.Figure`,
+``artists`` a dict of the lines, bars and texts that show the numbers.  A
+``Plot`` displays itself as a PNG in a notebook (no pyplot needed) and passes
+any other attribute to its figure, so ``plot.savefig("x.png")`` works too.
+
+Functions that take ``ax`` draw on that axes instead of making a new figure;
+each ``set_*`` function moves the artists of the matching figure in place
+(``set_ydata``, ``set_height``, ``set_text``), which is how the explorers of
+:mod:`lossedu.widgets` stay fast.  Every number comes from
+:mod:`lossedu.info` (and :mod:`lossedu.functional` for L1 and MSE).
+
+>>> plot = binary_entropy_curve(base=2, p=0.3)
+>>> fig, artists = plot
+>>> print(round(max(artists["curve"].get_ydata()), 4))
+1.0
+
+The code lives in one module per topic (``cross_entropy``, ``distributions``,
+``entropy``) on a small
+private base (``_base``); every public name is importable from ``lossedu.plots``.
+"""
+
+from lossedu.plots._base import (
+    COLORS,
+    DPI,
+    SIZE,
+    Plot,
+    figure_png,
+    freeze_layout,
+    new_figure,
+    unit_name,
+)
+from lossedu.plots.cross_entropy import (
+    binary_losses,
+    likelihood_vs_cross_entropy,
+    loss_comparison,
+    neg_log_curve,
+    set_loss_comparison,
+    set_neg_log,
+)
+from lossedu.plots.distributions import distribution_bars, set_distribution_bars
+from lossedu.plots.entropy import (
+    binary_entropy_curve,
+    gaussian_entropy_figure,
+    information_curve,
+    set_binary_entropy,
+    set_simplex_entropy,
+    simplex_entropy,
+    simplex_xy,
+)
+
+__all__ = [
+    "COLORS",
+    "Plot",
+    "new_figure",
+    "freeze_layout",
+    "figure_png",
+    "unit_name",
+    "distribution_bars",
+    "set_distribution_bars",
+    "information_curve",
+    "binary_entropy_curve",
+    "set_binary_entropy",
+    "simplex_xy",
+    "simplex_entropy",
+    "set_simplex_entropy",
+    "neg_log_curve",
+    "set_neg_log",
+    "binary_losses",
+    "loss_comparison",
+    "set_loss_comparison",
+    "DPI",
+    "SIZE",
+    "likelihood_vs_cross_entropy",
+    "gaussian_entropy_figure",
+]

@@ -1,0 +1,54 @@
+"""The lessons' interactive explorers: controls, a readout and a live figure.
+
+Each factory returns an :class:`Explorer`.  Moving a control moves the
+figure's artists in place (no redraw from scratch), re-encodes the figure as a
+PNG into ``.image`` and rewrites ``.readout``.  Displayed in JupyterLab an
+explorer is the live widget; a saved notebook also keeps a PNG of the figure,
+which GitHub, nbviewer and print show instead.
+
+============================  =======  ======================================
+factory                       lesson   controls
+============================  =======  ======================================
+one_hot_explorer()            01       true_class, epsilon
+binary_entropy_explorer()     02       p, unit
+simplex_entropy_explorer()    02       p1, p2, unit
+cross_entropy_explorer()      03       true_class, q1, q2, q3 (one per class)
+loss_comparison_explorer()    03       q
+============================  =======  ======================================
+
+Every number comes from :mod:`lossedu.info` and :mod:`lossedu.encoding`
+(through the drawing routines of :mod:`lossedu.plots`).
+
+The code lives in one module per topic (``cross_entropy``, ``encoding``, ``entropy``) on a small
+private base (``_base``); every public name is importable from ``lossedu.widgets``.
+"""
+
+from lossedu.widgets._base import UNITS, Explorer
+from lossedu.widgets.cross_entropy import (
+    CrossEntropyExplorer,
+    LossComparisonExplorer,
+    cross_entropy_explorer,
+    loss_comparison_explorer,
+)
+from lossedu.widgets.encoding import OneHotExplorer, one_hot_explorer
+from lossedu.widgets.entropy import (
+    BinaryEntropyExplorer,
+    SimplexEntropyExplorer,
+    binary_entropy_explorer,
+    simplex_entropy_explorer,
+)
+
+__all__ = [
+    "Explorer",
+    "one_hot_explorer",
+    "binary_entropy_explorer",
+    "simplex_entropy_explorer",
+    "cross_entropy_explorer",
+    "loss_comparison_explorer",
+    "UNITS",
+    "CrossEntropyExplorer",
+    "LossComparisonExplorer",
+    "OneHotExplorer",
+    "BinaryEntropyExplorer",
+    "SimplexEntropyExplorer",
+]
