@@ -27,7 +27,7 @@ from lossedu import check
 
 FAST = 0.2  # seconds: the time limit for the deliberately slow functions
 
-PASS_MESSAGE = re.compile(r"✅ (\w+): correct on \d+ checks \([^\n]+\)\.(\nNote: [^\n]+)*")
+PASS_MESSAGE = re.compile(r"✅ Correct — (\w+): passes \d+ checks \([^\n]+\)\.(\nNote: [^\n]+)*")
 
 # --------------------------------------------------------------------------- solutions
 
@@ -553,7 +553,7 @@ def renderings(arr: np.ndarray) -> set[str]:
 def assert_fails_with(feedback: check.Feedback, name: str, keyword: str) -> None:
     message = feedback.message
     assert not feedback.passed, message
-    assert message.startswith(f"❌ {name}: "), message
+    assert message.startswith(f"❌ Not yet — {name}: "), message
     assert keyword.lower() in message.lower(), f"{keyword!r} not in:\n{message}"
     assert repr(feedback) == str(feedback) == message
     assert "Traceback" not in message and "check.py" not in message, message
@@ -569,7 +569,7 @@ def test_the_correct_solution_passes(name):
     assert feedback.passed, feedback.message
     assert feedback.name == name
     assert PASS_MESSAGE.fullmatch(feedback.message), feedback.message
-    assert feedback.message.startswith(f"✅ {name}: correct on ")
+    assert feedback.message.startswith(f"✅ Correct — {name}: passes ")
     assert "Note" not in feedback.message  # the model solutions raise no warnings
     assert bool(feedback) is True
 
@@ -607,18 +607,18 @@ def test_no_message_prints_an_expected_array(name):
 
 def test_messages_read_as_the_course_wants():
     assert run("entropy_bits", entropy_nats).message == (
-        "❌ entropy_bits: for p = [0.5, 0.5] your function returns 0.6931: it is the entropy in "
-        "nats (natural log), not in bits.\n"
+        "❌ Not yet — entropy_bits: for p = [0.5, 0.5] your function returns 0.6931: "
+        "it is the entropy in nats (natural log), not in bits.\n"
         "Hint: Use `np.log2`, or divide a natural log by `np.log(2)`."
     )
     assert run("entropy_bits", entropy_naive).message == (
-        "❌ entropy_bits: for p = [0, 1, 0] your function returns nan: 0·log 0 is nan in floating "
-        "point (0 times −inf).\n"
+        "❌ Not yet — entropy_bits: for p = [0, 1, 0] your function returns nan: "
+        "0·log 0 is nan in floating point (0 times −inf).\n"
         "Hint: By the limit 0·log 0 = 0: make the terms where p = 0 count as 0 "
         "(e.g. with `np.where`)."
     )
     assert run("one_hot", one_hot_solution).message == (
-        "✅ one_hot: correct on 5 checks (shapes, 0/1 values, the position of each 1, "
+        "✅ Correct — one_hot: passes 5 checks (shapes, 0/1 values, the position of each 1, "
         "unused classes, the last class)."
     )
 
@@ -633,9 +633,12 @@ def test_messages_are_deterministic():
 def test_markdown_is_the_message_with_emphasis():
     feedback = run("cross_entropy_batch", ce_sum)
     markdown = feedback._repr_markdown_()
-    assert markdown.startswith("❌ **cross_entropy_batch**: for y_true = ")
+    assert markdown.startswith(
+        '<span style="color:#cf222e">❌ **Not yet**</span> — **cross_entropy_batch**: for y_true = '
+    )
     assert "*Hint:* " in markdown
-    plain = markdown.replace("**", "").replace("*Hint:*", "Hint:").replace("  \n", "\n")
+    plain = re.sub(r"</?span[^>]*>", "", markdown)
+    plain = plain.replace("**", "").replace("*Hint:*", "Hint:").replace("  \n", "\n")
     assert plain == feedback.message
 
 
@@ -848,7 +851,7 @@ def test_every_question_is_listed_with_its_lesson():
 def test_the_right_answer_is_accepted(qid):
     feedback = check.answer(qid, ANSWERS[qid])
     assert feedback.passed, feedback.message
-    assert feedback.message.startswith(f"✅ {qid}: correct — ")
+    assert feedback.message.startswith(f"✅ Correct — {qid}: ")
     assert feedback.name == qid
 
 
@@ -893,13 +896,15 @@ def test_wrong_answers_never_reveal_the_right_one():
             for wrong, _ in q.wrong:
                 message = check.answer(q.id, wrong).message
                 assert message.startswith("❌"), message
-                feedback = message.partition(" — ")[2]  # after the learner's own value
+                feedback = message.split(" — ", 2)[2]  # after the verdict and the learner's value
                 assert feedback and not [r for r in right if r in feedback], message
 
 
 def test_unknown_questions_and_lessons_list_the_valid_ones():
-    with pytest.raises(ValueError, match=r"02\.fair_coin_bits"):
-        check.answer("02.fair_coin", 1)
+    feedback = check.answer("02.fair_coin", 1)  # feedback, not a traceback
+    assert_fails_with(feedback, "02.fair_coin", "no question with the id")
+    assert "02.fair_coin_bits" in feedback.message and "00.log2_of_8" not in feedback.message
+    assert "valid ids: 00.normalize_dog" in check.answer(3, 1).message
     with pytest.raises(ValueError, match="00, 01, 02, 03"):
         check.questions(9)
     with pytest.raises(ValueError, match="lesson number"):
@@ -946,3 +951,60 @@ def test_a_generator_is_not_taken_for_ragged_rows():
     feedback = check.information_bits(lambda p: (-math.log2(x) for x in p))
     assert_fails_with(feedback, "information_bits", "returned a generator")
     assert "different lengths" not in feedback.message
+
+
+# ------------------------------------------------------------------ the student copy's stub
+
+
+def stub(*args):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+@pytest.mark.parametrize("name", sorted(SOLUTIONS))
+def test_the_stub_of_a_student_copy_is_not_done_yet(name):
+    feedback = run(name, stub)
+    assert not feedback.passed
+    assert feedback.message == (
+        f"⏳ Not done yet — {name}: replace the `raise NotImplementedError()` line with your "
+        "code, then run this cell and the cell that defines it again."
+    )
+    assert "not done yet" in feedback._repr_markdown_().lower()
+
+
+def test_a_question_answered_by_a_function():
+    assert check.answer("02.fair_coin_bits", lambda: 1).passed
+    qid = "02.fair_coin_bits"
+    assert_fails_with(check.answer(qid, lambda: 0.5), qid, "probability")
+    not_done = check.answer(qid, stub)
+    assert not not_done.passed and not_done.message.startswith(f"⏳ Not done yet — {qid}:")
+    assert "`return` and your answer" in not_done.message
+    assert_fails_with(check.answer(qid, lambda: 1 / 0), qid, "ZeroDivisionError")
+
+
+def test_the_time_limit_holds_against_a_bare_except_in_a_loop():
+    def stubborn(p):
+        while True:
+            try:
+                sum(range(10_000))
+            except:  # noqa: E722 -- the learner's mistake under test
+                pass
+
+    start = time.perf_counter()
+    feedback = check.information_bits(stubborn, time_limit=0.2)
+    assert time.perf_counter() - start < 5
+    assert_fails_with(feedback, "information_bits", "took longer than 0.2 s")
+
+
+def test_a_function_that_prints_a_lot_has_its_output_folded(capsys):
+    def chatty(p):
+        for i in range(5000):
+            print("line", i)
+        return -np.log2(p)
+
+    feedback = check.information_bits(chatty)
+    assert feedback.passed, feedback.message
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Your function printed:"
+    assert out[1:3] == ["    line 0", "    line 1"]
+    assert len(out) == 22 and out[-1] == "    ... and 19980 more lines (folded)"  # 4 calls

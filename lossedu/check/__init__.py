@@ -9,11 +9,11 @@ hint, and never prints the expected result.  ``answer`` marks the short
 "check your understanding" questions listed by ``questions``.
 
 >>> import numpy as np
->>> information_bits(lambda p: -np.log2(p))
-✅ information_bits: correct on 4 checks (single probabilities, p = 1, a 2-D array, tiny p).
+>>> information_bits(lambda p: -np.log2(p))  # doctest: +NORMALIZE_WHITESPACE
+✅ Correct — information_bits: passes 4 checks (single probabilities, p = 1, a 2-D array, tiny p).
 >>> information_bits(lambda p: -np.log(p))  # doctest: +NORMALIZE_WHITESPACE
-❌ information_bits: for p = [0.5] your function returns [0.6931]: it is the information in
-nats (natural log), not in bits.
+❌ Not yet — information_bits: for p = [0.5] your function returns [0.6931]: it is the
+information in nats (natural log), not in bits.
 Hint: Use `np.log2`, or divide a natural log by `np.log(2)`.
 
 The learner's function gets copies of the inputs, runs with a time limit

@@ -10,9 +10,12 @@ implementation, and names the first known mistake the result matches
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
 import math
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -35,16 +38,24 @@ _LN2, _LN10 = math.log(2.0), math.log(10.0)
 # --------------------------------------------------------------------------- feedback
 
 
+# A verdict in words as well as a sign: ✅/❌ render as identical boxes where no emoji font is.
+CORRECT, NOT_YET, NOT_DONE = "✅ Correct", "❌ Not yet", "⏳ Not done yet"
+_COLOURS = {CORRECT: "#1a7f37", NOT_YET: "#cf222e", NOT_DONE: "#9a6700"}  # green, red, amber
+
+
 @dataclass(frozen=True)
 class Feedback:
     """What a check found: ``passed``, a ``message`` for the learner, the check's ``name``.
 
-    A notebook displays it as its message: the plain text is exactly ``message``
-    (the same on every run: no addresses, no timings), the Markdown version only
-    adds emphasis.  ``bool(feedback)`` is ``passed``.
+    The message's first line reads "VERDICT — name: what was found", the verdict
+    being "✅ Correct", "❌ Not yet" or "⏳ Not done yet" (the exercise still holds
+    its ``raise NotImplementedError()`` stub).  A notebook displays it as its
+    message: the plain text is exactly ``message`` (the same on every run: no
+    addresses, no timings); the Markdown version adds colour and emphasis.
+    ``bool(feedback)`` is ``passed``.
 
-    >>> Feedback("demo", True, "✅ demo: correct on 1 check (an example).")
-    ✅ demo: correct on 1 check (an example).
+    >>> Feedback("demo", True, "✅ Correct — demo: passes 1 check (an example).")
+    ✅ Correct — demo: passes 1 check (an example).
     """
 
     name: str
@@ -62,12 +73,17 @@ class Feedback:
 
     def _repr_markdown_(self) -> str:
         first, *rest = self.message.split("\n")
-        mark, _, text = first.partition(" ")
-        head, sep, tail = text.partition(": ")
-        lines = [f"{mark} **{head}**{sep}{tail}" if sep else first]
+        verdict, sep, text = first.partition(" — ")
+        head, colon, tail = text.partition(": ")
+        if sep and verdict in _COLOURS:
+            mark, _, word = verdict.partition(" ")
+            shown = f'<span style="color:{_COLOURS[verdict]}">{mark} **{word}**</span>'
+            lines = [f"{shown} — **{head}**{colon}{tail}" if colon else f"{shown} — {text}"]
+        else:
+            lines = [first]
         for line in rest:
-            label, sep, tail = line.partition(": ")
-            lines.append(f"*{label}:* {tail}" if sep else line)
+            label, colon, tail = line.partition(": ")
+            lines.append(f"*{label}:* {tail}" if colon else line)
         return "  \n".join(lines)
 
 
@@ -80,14 +96,27 @@ class _Fail(Exception):
         self.hint = hint
 
 
+class _NotDone(Exception):
+    """The learner's function still raises nbgrader's ``NotImplementedError`` stub."""
+
+
 def _passed(name: str, message: str, notes: Iterable[str] = ()) -> Feedback:
-    lines = [f"✅ {name}: {message}", *(f"Note: {note}" for note in notes)]
+    lines = [f"{CORRECT} — {name}: {message}", *(f"Note: {note}" for note in notes)]
     return Feedback(name, True, "\n".join(lines))
 
 
 def _failed(name: str, problem: str, hint: str = "") -> Feedback:
-    lines = [f"❌ {name}: {problem}"] + ([f"Hint: {_capital(hint)}"] if hint else [])
+    lines = [f"{NOT_YET} — {name}: {problem}"] + ([f"Hint: {_capital(hint)}"] if hint else [])
     return Feedback(name, False, "\n".join(lines))
+
+
+def _not_done(name: str, what: str = "your code") -> Feedback:
+    return Feedback(
+        name,
+        False,
+        f"{NOT_DONE} — {name}: replace the `raise NotImplementedError()` line with {what}, "
+        "then run this cell and the cell that defines it again.",
+    )
 
 
 # --------------------------------------------------------------------------- formatting
@@ -168,20 +197,47 @@ def _can_use_alarm() -> bool:
     )
 
 
+_RETRY = 0.05  # s: after the time limit, the alarm fires again this often until the call ends
+
+
 def _call_with_alarm(fn: Callable[..., Any], args: tuple[Any, ...], seconds: float) -> Any:
-    """Call in this (the main) thread; SIGALRM interrupts it after ``seconds``."""
+    """Call in this (the main) thread; SIGALRM interrupts it after ``seconds``.
+
+    The alarm raises ``_TimedOut`` in the learner's code.  A bare ``except:`` in
+    a loop could swallow that and go on forever, so the alarm also turns on line
+    tracing in the learner's frames: the next line they run (the ``except``
+    block's own body included, which no handler of the same ``try`` protects)
+    raises it again, and the alarm repeats every ``_RETRY`` s until the call ends.
+    """
+    expired = False
+    own_frame = sys._getframe()
+
+    def stop_at_next_line(frame: Any, event: str, arg: Any) -> Any:
+        if expired and event == "line":
+            raise _TimedOut
+        return stop_at_next_line
 
     def on_alarm(signum: int, frame: Any) -> None:
+        nonlocal expired
+        if frame is None or frame is own_frame:  # not inside the learner's code (any more)
+            return
+        expired = True
+        while frame is not None and frame is not own_frame:
+            frame.f_trace, frame.f_trace_lines = stop_at_next_line, True
+            frame = frame.f_back
+        sys.settrace(stop_at_next_line)
         raise _TimedOut
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous_trace = sys.gettrace()
+    outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, seconds, _RETRY)
     start = time.monotonic()
     try:
         with _errstate():
             return fn(*args)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
+        sys.settrace(previous_trace)
         signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
         if outer_delay > 0:  # someone else's timer was running: give it back what is left
             left = max(outer_delay - (time.monotonic() - start), 1e-3)
@@ -225,6 +281,20 @@ def _call_with_limit(
             value = _call_in_thread(fn, args, seconds)
     messages = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
     return value, list(dict.fromkeys(messages))
+
+
+_SHOWN_LINES = 20  # lines of the learner's own printing shown after a check; the rest is folded
+
+
+def _show_printed(lines: list[str]) -> None:
+    """Print what the learner's function printed during a check, folded after a few lines."""
+    if not lines:
+        return
+    print("Your function printed:")
+    for line in lines[:_SHOWN_LINES]:
+        print("    " + line)
+    if len(lines) > _SHOWN_LINES:
+        print(f"    ... and {len(lines) - _SHOWN_LINES} more lines (folded)")
 
 
 def _learner_line(fn: Callable[..., Any], exc: BaseException) -> str:
@@ -323,13 +393,18 @@ class _Session:
         self.notes: list[str] = []
         self._warned: list[str] = []
         self._warning_noted = False
+        self.printed: list[str] = []  # what the learner's function printed, shown folded
 
     def call(self, case: _Case) -> Any:
         """The learner's return value for ``case``, or a ``_Fail`` saying what went wrong."""
         self.count += 1
         copies = tuple(_copy(a) for a in case.args)
+        printed = io.StringIO()
         try:
-            value, self._warned = _call_with_limit(self.fn, copies, self.time_limit)
+            with contextlib.redirect_stdout(printed):
+                value, self._warned = _call_with_limit(self.fn, copies, self.time_limit)
+        except NotImplementedError:
+            raise _NotDone from None
         except _TimedOut:
             raise _Fail(
                 f"your function took longer than {self.time_limit:g} s for {case.label}",
@@ -337,6 +412,8 @@ class _Session:
             ) from None
         except Exception as exc:
             raise _Fail(self._raised(exc, case), self._exception_hint(exc)) from None
+        finally:
+            self.printed += printed.getvalue().splitlines()
         changed = any(
             isinstance(a, np.ndarray) and not np.array_equal(a, c, equal_nan=True)
             for a, c in zip(case.args, copies, strict=True)
@@ -442,10 +519,14 @@ def _run(
     try:
         with np.errstate(all="ignore"):  # our own comparisons of nan/inf results stay quiet
             covered = body(session)
+    except _NotDone:
+        return _not_done(name)
     except _Fail as fail:
         return _failed(name, fail.problem + ".", fail.hint)
+    finally:
+        _show_printed(session.printed)
     plural = "s" if session.count != 1 else ""
-    return _passed(name, f"correct on {session.count} check{plural} ({covered}).", session.notes)
+    return _passed(name, f"passes {session.count} check{plural} ({covered}).", session.notes)
 
 
 # --------------------------------------------------------------------------- comparing

@@ -13,7 +13,16 @@ from typing import Any
 
 import numpy as np
 
-from lossedu.check._base import Feedback, _failed, _fmt, _passed
+from lossedu.check._base import (
+    TIME_LIMIT,
+    Feedback,
+    _call_with_limit,
+    _failed,
+    _fmt,
+    _not_done,
+    _passed,
+    _TimedOut,
+)
 
 
 @dataclass(frozen=True)
@@ -70,7 +79,7 @@ def questions(lesson: int | str | None = None) -> dict[str, str]:
     >>> print(qs["02.fair_coin_bits"])
     How many bits of information does the outcome of a fair coin toss carry?
     >>> answer("02.fair_coin_bits", 1)
-    ✅ 02.fair_coin_bits: correct — −log₂(1/2) = 1 bit.
+    ✅ Correct — 02.fair_coin_bits: −log₂(1/2) = 1 bit.
     """
     chosen = [q for q in _QUESTIONS if lesson is None or q.lesson == _lesson_key(lesson)]
     if not chosen:
@@ -144,19 +153,41 @@ def _read_answer(q: _Question, value: Any) -> bool | float | np.ndarray | None:
 
 
 def answer(question: str, value: Any) -> Feedback:
-    """Mark the learner's ``value`` for the "check your understanding" ``question`` (an id).
+    """Mark the learner's answer ``value`` to the "check your understanding" ``question`` (an id).
 
+    ``value`` is the answer, or a function of no arguments that returns it (the
+    form the lessons use, so that a student copy holds nbgrader's stub there).
     Numbers may be ints, floats or strings such as "0.5", "1/8" or "inf"; yes/no
     questions take True/False or "yes"/"no"; vectors a list.  A wrong answer gets
     feedback on the common mistake it shows, never the right answer.  The ids and
     texts of a lesson's questions: ``questions(lesson)``.
 
-    >>> answer("02.fair_coin_bits", 0.693)
-    ❌ 02.fair_coin_bits: 0.693 — that's the information in nats (ln 2); the question asks for bits.
+    >>> answer("02.fair_coin_bits", 0.693)  # doctest: +NORMALIZE_WHITESPACE
+    ❌ Not yet — 02.fair_coin_bits: 0.693 — that's the information in nats (ln 2); the question
+    asks for bits.
+    >>> def coin_bits():
+    ...     raise NotImplementedError()
+    >>> answer("02.fair_coin_bits", coin_bits)  # doctest: +NORMALIZE_WHITESPACE
+    ⏳ Not done yet — 02.fair_coin_bits: replace the `raise NotImplementedError()` line with
+    `return` and your answer, then run this cell and the cell that defines it again.
     """
     q = _BY_ID.get(question) if isinstance(question, str) else None
     if q is None:
-        raise ValueError(f"unknown question {question!r}; valid ids: {', '.join(_BY_ID)}")
+        return _unknown_question(question)
+    if callable(value):
+        try:
+            value, _ = _call_with_limit(value, (), TIME_LIMIT)
+        except NotImplementedError:
+            return _not_done(q.id, "`return` and your answer")
+        except _TimedOut:
+            return _failed(q.id, f"your function took longer than {TIME_LIMIT:g} s.")
+        except Exception as exc:
+            text = (str(exc).strip().splitlines() or [""])[0][:120]
+            return _failed(
+                q.id,
+                f"your function raised {type(exc).__name__}" + (f" ({text})." if text else "."),
+                "the function only needs to `return` your answer.",
+            )
     got = _read_answer(q, value)
     if got is None:
         kind, example = (
@@ -168,7 +199,7 @@ def answer(question: str, value: Any) -> Feedback:
         )
         return _failed(q.id, f"cannot read {value!r} as {kind}.", f"answer with {example}.")
     if _same_answer(got, q.answer, q.tol):
-        return _passed(q.id, f"correct — {q.why}")
+        return _passed(q.id, q.why)
     shown = ("yes" if got else "no") if isinstance(got, bool) else _fmt(got)
     for wrong, what in q.wrong:
         slack = abs(wrong) / 100 if isinstance(wrong, (int, float)) and math.isfinite(wrong) else 0
@@ -186,3 +217,16 @@ def answer(question: str, value: Any) -> Feedback:
                 q.id, f"{shown} is close, but not close enough.", "give at least three decimals."
             )
     return _failed(q.id, f"{shown} is not right.", q.hint)
+
+
+def _unknown_question(question: Any) -> Feedback:
+    """Feedback, not a traceback, for a question id that does not exist."""
+    name = question if isinstance(question, str) else repr(question)
+    lesson = name.split(".")[0] if isinstance(question, str) else ""
+    ids = [q.id for q in _QUESTIONS]
+    same = [qid for qid in ids if qid.split(".")[0] == lesson] or ids
+    return _failed(
+        name,
+        f"there is no question with the id {question!r}.",
+        f"copy the id from `check.questions()`; valid ids: {', '.join(same)}.",
+    )

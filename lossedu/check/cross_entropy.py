@@ -74,7 +74,8 @@ def cross_entropy_batch(fn: Callable[..., Any], *, time_limit: float = TIME_LIMI
     ...     terms = np.where(y_true > 0, y_true * np.log(np.where(y_true > 0, y_pred, 1)), 0)
     ...     return -terms.sum(axis=1).mean()
     >>> cross_entropy_batch(ce)  # doctest: +NORMALIZE_WHITESPACE
-    ✅ cross_entropy_batch: correct on 5 checks (the dog example, batches of hard and soft labels,
+    ✅ Correct — cross_entropy_batch: passes 5 checks (the dog example, batches of hard and soft
+    labels,
     y_pred = 0 where y_true = 0, a seeded random batch).
     """
     return _run(
@@ -180,7 +181,7 @@ def cross_entropy_from_logits(
     ...     log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
     ...     return -log_p[np.arange(len(labels)), labels].mean()
     >>> cross_entropy_from_logits(ce)  # doctest: +NORMALIZE_WHITESPACE
-    ✅ cross_entropy_from_logits: correct on 6 checks (one sample, batches, logits of ±1000,
+    ✅ Correct — cross_entropy_from_logits: passes 6 checks (one sample, batches, logits of ±1000,
     a confidently wrong prediction).
     """
     return _run(

@@ -39,7 +39,8 @@ def one_hot(fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT) -> Feedba
 
     >>> one_hot(lambda labels, num_classes: np.eye(num_classes)[labels])
     ... # doctest: +NORMALIZE_WHITESPACE
-    ✅ one_hot: correct on 5 checks (shapes, 0/1 values, the position of each 1, unused classes,
+    ✅ Correct — one_hot: passes 5 checks (shapes, 0/1 values, the position of each 1, unused
+    classes,
     the last class).
     """
     hints = [
@@ -156,7 +157,7 @@ def smooth_labels(fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT) -> 
 
     >>> smooth_labels(lambda y, epsilon: (1 - epsilon) * y + epsilon / y.shape[-1])
     ... # doctest: +NORMALIZE_WHITESPACE
-    ✅ smooth_labels: correct on 6 checks (a single label, batches of hard and soft labels,
+    ✅ Correct — smooth_labels: passes 6 checks (a single label, batches of hard and soft labels,
     ε = 0 and ε = 1).
     """
     return _run("smooth_labels", fn, time_limit, _check_smooth_labels, "fn(y, epsilon)")

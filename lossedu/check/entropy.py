@@ -58,8 +58,9 @@ def information_bits(fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT) 
     shape.  Finds: the natural log (nats), a missing minus sign, log base 10,
     −p·log₂ p (an entropy term) instead of −log₂ p.
 
-    >>> information_bits(lambda p: np.log2(1 / p))
-    ✅ information_bits: correct on 4 checks (single probabilities, p = 1, a 2-D array, tiny p).
+    >>> information_bits(lambda p: np.log2(1 / p))  # doctest: +NORMALIZE_WHITESPACE
+    ✅ Correct — information_bits: passes 4 checks (single probabilities, p = 1, a 2-D array,
+    tiny p).
     """
     return _run("information_bits", fn, time_limit, _check_information_bits, "fn(p)")
 
@@ -121,7 +122,7 @@ def entropy_bits(fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT) -> F
     ...     logs = np.log2(p, out=np.zeros_like(p), where=p > 0)
     ...     return -np.sum(p * logs, axis=-1)
     >>> entropy_bits(entropy)  # doctest: +NORMALIZE_WHITESPACE
-    ✅ entropy_bits: correct on 7 checks (a fair coin, (1/2, 1/4, 1/8, 1/8), a one-hot vector,
+    ✅ Correct — entropy_bits: passes 7 checks (a fair coin, (1/2, 1/4, 1/8, 1/8), a one-hot vector,
     batches of shape (3, 4), (3, 3) and (2, 3, 5), zeros).
     """
     hints = [

@@ -37,7 +37,7 @@ def normalize(fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT) -> Feed
 
     >>> normalize(lambda counts: counts / counts.sum(axis=-1, keepdims=True))
     ... # doctest: +NORMALIZE_WHITESPACE
-    ✅ normalize: correct on 6 checks (a single row of int and float counts, batches of shape
+    ✅ Correct — normalize: passes 6 checks (a single row of int and float counts, batches of shape
     (2, 3), (3, 3) and (2, 4, 5), zero counts, the dtype).
     """
     return _run("normalize", fn, time_limit, _check_normalize, "fn(counts)")
