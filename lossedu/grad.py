@@ -49,6 +49,7 @@ __all__ = [
     "kl_div_grad",
     "binary_cross_entropy_with_logits_grad",
     "mse_softmax_grad",
+    "l1_softmax_grad",
     "numerical_grad",
     "check_grad",
     "GradCheck",
@@ -335,6 +336,66 @@ def mse_softmax_grad(
     _validate.check_finite(y, "target")
     q = softmax(x, dim=d)
     g = 2 * (q - y)
+    if weight is not None:
+        w = _validate.as_float_like(weight, x, "weight")
+        _validate.check_same_shape(w, x, "weight", "input")
+        _validate.check_nonnegative(w, "weight")
+        g = g * w
+        if reduction == "mean":
+            total = w.sum()  # PyTorch: sum(w l) / sum(w)
+            if total == 0:  # 0 / 0: the loss is NaN, and so is its gradient
+                return np.full_like(x, np.nan)
+            g = g / total
+    elif reduction == "mean":
+        g = g / x.size
+    out = q * (g - np.sum(q * g, axis=d, keepdims=True))
+    return out.astype(x.dtype, copy=False)
+
+
+# --------------------------------------------------------------------------- L1 on softmax
+
+
+def l1_softmax_grad(
+    input: ArrayLike,
+    target: ArrayLike,
+    *,
+    reduction: str = "mean",
+    weight: ArrayLike | None = None,
+    dim: int | None = None,
+) -> np.ndarray:
+    """Gradient of ``l1_loss(softmax(input, dim), target, reduction=..., weight=...)``
+    with respect to the logits ``input``.
+
+    With q = softmax(z) and g = dL/dq = w sign(q - y) (divided by the number of
+    elements for ``"mean"``, or by sum(w) with a ``weight``; sign(0) = 0, the
+    subgradient PyTorch's autograd uses), the softmax Jacobian
+    diag(q) - q q^T gives, as for MSE,
+
+        dL/dz = q * (g - sum_c q_c g_c)
+
+    |q - y| has a kink where q_c = y_c; everywhere else this is the gradient.
+    Unlike MSE's 2 (q - y), sign(q - y) does not shrink as q approaches y, but the
+    factor q still silences a confidently wrong prediction.
+
+    Shapes: ``input``, ``target`` (and ``weight``) the same shape, softmax over
+    ``dim`` (default: PyTorch's class axis, 1, or 0 for a 1-d input).
+
+    >>> import numpy as np
+    >>> z = np.array([[0.0, 0.0]])             # q = (0.5, 0.5)
+    >>> y = np.array([[1.0, 0.0]])
+    >>> print(l1_softmax_grad(z, y, reduction="sum"))   # 0.5 * (-1 - 0) = -0.5
+    [[-0.5  0.5]]
+    >>> print(np.round(l1_softmax_grad(np.array([[-5.0, 5.0]]), y), 6))
+    [[-4.5e-05  4.5e-05]]
+    """
+    _validate.check_reduction(reduction)
+    x = _class_input(input)
+    d = _softmax_dim(x, dim)
+    y = _validate.as_float_like(target, x, "target")
+    _validate.check_same_shape(x, y, "input", "target")
+    _validate.check_finite(y, "target")
+    q = softmax(x, dim=d)
+    g = np.sign(q - y)
     if weight is not None:
         w = _validate.as_float_like(weight, x, "weight")
         _validate.check_same_shape(w, x, "weight", "input")
