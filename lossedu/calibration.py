@@ -93,7 +93,7 @@ def _confidence_and_bins(
     confidence = p.max(axis=1).astype(np.float64)
     correct = (p.argmax(axis=1) == y).astype(np.float64)
     edges = np.arange(B + 1) / B
-    bins = np.clip(np.searchsorted(edges, confidence, side="left") - 1, 0, B - 1)
+    bins = np.searchsorted(edges, confidence, side="left") - 1  # conf in (0, 1]: 0..B-1
     return confidence, correct, bins, edges
 
 
@@ -198,7 +198,8 @@ def fit_temperature(logits: ArrayLike, labels: ArrayLike) -> float:
     with bisection, to about 1e-12 relative.  As β → ∞, NLL'(β) → (1/N) Σ_n
     (max_c z_nc − z_ny), and NLL'(0) = (1/N) Σ_n (mean_c z_nc − z_ny).  A
     minimiser 0 < β < ∞ exists exactly when NLL'(0) < 0 < NLL'(∞), and otherwise
-    there is no T to return, so it is a ``ValueError``:
+    there is no T to return, so it is a ``ValueError`` (also when every row of
+    logits is constant and the NLL is log C for every T):
 
     * every row's true class already has the largest logit (separable data):
       NLL'(β) < 0 for every β, so NLL falls as T → 0 without a minimum;
@@ -222,6 +223,8 @@ def fit_temperature(logits: ArrayLike, labels: ArrayLike) -> float:
     if z.shape[1] < 2:
         raise ValueError(f"logits must have at least 2 classes, got shape {z.shape}")
     z_true = z[np.arange(z.shape[0]), _labels(labels, z.shape[0], z.shape[1], "logits")]
+    if np.all(z.max(axis=1) == z.min(axis=1)):
+        raise ValueError("every row of logits is constant, so the NLL is log C for every T")
     if not (z_true < z.max(axis=1)).any():
         raise ValueError(
             "every row's true class already has the largest logit, so the NLL falls "

@@ -267,6 +267,13 @@ def test_standardize_uses_only_the_training_statistics():
     np.testing.assert_array_equal(Z_test, [[99.0]])  # (100 - 1) / 1, untouched by the 100
 
 
+def test_a_constant_training_column_is_centred_not_scaled():
+    X_train, X_test = np.array([[1.0, 5.0], [3.0, 5.0]]), np.array([[2.0, 6.5]])
+    Z_train, Z_test = datasets.standardize(X_train, X_test)
+    np.testing.assert_array_equal(Z_test, [[0.0, 1.5]])  # 6.5 - 5, divided by nothing
+    np.testing.assert_array_equal(Z_test, StandardScaler().fit(X_train).transform(X_test))
+
+
 def test_standardize_bad_inputs():
     with pytest.raises(ValueError, match="others\\[0\\] has 3 features but X_train has 2"):
         datasets.standardize(np.ones((4, 2)), np.ones((1, 3)))
