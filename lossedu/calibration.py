@@ -206,8 +206,9 @@ def fit_temperature(logits: ArrayLike, labels: ArrayLike) -> float:
     * on average the true logit is no larger than the row's mean logit:
       NLL' >= 0 from β = 0 on, so the minimum is at T → ∞ (uniform predictions).
 
-    Fit T on a validation split, never on the training rows (where the model
-    is most often right, so the first case is common).
+    Fit T on a validation split, not on the training rows: the model is right
+    more often there than on new data, so T would come out too small (and with
+    no mistake at all, there is no T: the first case).
 
     Args:
         logits: finite scores, shape (N, C) with C >= 2.
