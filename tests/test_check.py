@@ -831,6 +831,12 @@ ANSWERS = {
     "03.zero_probability": "inf",
     "03.cross_entropy_symmetric": "no",
     "03.cross_entropy_minimum": 1,
+    "01.integer_code_distance": 4,
+    "02.likeliest_first_uniform": 2.25,
+    "03.halving_q_true": 0.6931,
+    "03.compare_predictions": 0,
+    "03.soft_label_minimum": 0.7219,
+    "03.logits_bug": "no",
 }
 
 
@@ -839,7 +845,7 @@ def test_every_question_is_listed_with_its_lesson():
     for lesson in range(4):
         qs = check.questions(lesson)
         assert qs == check.questions(f"{lesson:02d}")
-        assert 2 <= len(qs) <= 4
+        assert 3 <= len(qs) <= 8
         assert all(qid.startswith(f"{lesson:02d}.") for qid in qs)
         assert all(text.strip() for text in qs.values())
         assert repr(qs).splitlines()[0].startswith(f"{lesson:02d}.")

@@ -204,7 +204,7 @@ def answer(question: str, value: Any) -> Feedback:
     for wrong, what in q.wrong:
         slack = abs(wrong) / 100 if isinstance(wrong, (int, float)) and math.isfinite(wrong) else 0
         if _same_answer(got, wrong, max(q.tol, slack)):
-            return _failed(q.id, f"{shown} — {what}.")
+            return _failed(q.id, f"{shown} — {what}" + ("" if what.endswith("?") else "."))
     if isinstance(q.answer, tuple) and isinstance(got, np.ndarray) and got.size != len(q.answer):
         return _failed(
             q.id,

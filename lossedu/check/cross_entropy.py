@@ -343,12 +343,18 @@ register(
         "Iris: the true class is the first one, and the model predicts (0, 1, 0). What is the "
         'cross-entropy? (A number, or "inf".)',
         math.inf,
-        "the true class gets probability 0, and −log 0 = +∞: a confident mistake is punished "
-        "without bound.",
+        "the two other classes have p = 0, so their terms 0·log 1 and 0·log 0 count as 0 (an "
+        "average over P never visits an outcome P gives probability 0); the true class's term "
+        "is −1·log 0 = +∞: a confident mistake is punished without bound.",
         "compute −log q of the true class.",
         (
             (0, "0 would mean a perfect prediction; here the true class gets probability 0"),
-            (float("nan"), "only the true class's term counts: −1·log 0, with no 0·log 0 in it"),
+            (
+                float("nan"),
+                "nan is what floating point makes of 0·log 0 (0 times −∞), a term of a class "
+                "with p = 0; such terms count as 0, because an average over P never visits an "
+                "outcome P gives probability 0. What is the true class's term?",
+            ),
             (
                 1,
                 "that's the probability given to a wrong class; the loss is −log q of the true "
@@ -374,6 +380,99 @@ register(
         (
             (0, "H(P, Q) ≥ H(P), and H(P) is not 0 here"),
             (math.log(2), "that's in nats; the question asks for bits"),
+        ),
+    ),
+    _Question(
+        "03.halving_q_true",
+        "The target is one-hot. The model's probability for the true class halves, from q to "
+        "q/2. By how many nats does the cross-entropy grow? (The answer is the same for every q.)",
+        math.log(2),
+        "−ln(q/2) − (−ln q) = ln 2 = 0.6931 nats, exactly 1 bit: the log turns a factor on "
+        "q into a fixed amount added to the loss, whatever q was.",
+        "write the cross-entropy before and after, −ln q and −ln(q/2), and subtract.",
+        (
+            (1, "that's the growth in bits (log base 2); the question asks for nats"),
+            (2, "the loss does not double: a factor inside the log becomes a sum outside it"),
+            (0.5, "that's the factor on the probability; the loss is −ln of the probability"),
+            (-math.log(2), "the sign: a smaller probability of the true class costs more"),
+            (math.log10(2), "that's in log base 10; nats use the natural log"),
+        ),
+    ),
+    _Question(
+        "03.compare_predictions",
+        "Classes (cat, dog, monkey), the true class is dog (index 1). Prediction A is "
+        "(0.1, 0.6, 0.3) and prediction B is (0.35, 0.6, 0.05). What is the cross-entropy "
+        "of A minus the cross-entropy of B, in nats?",
+        0.0,
+        "with a one-hot target, H(P, Q) = −ln q of the true class alone: both predictions give "
+        "dog 0.6, so both cost −ln 0.6 = 0.5108 nats. How the rest of the mass is spread "
+        "does not change this loss (squared error would see it).",
+        "with a one-hot target, which terms of −Σ p·ln q are left?",
+        (
+            (
+                -0.5390,
+                "that adds −ln q over all classes; with a one-hot target, which terms of "
+                "−Σ p·ln q are left?",
+            ),
+            (
+                0.5390,
+                "that adds −ln q over all classes; with a one-hot target, which terms of "
+                "−Σ p·ln q are left?",
+            ),
+            (
+                -0.0250,
+                "that's the difference of the squared errors Σ (q − p)², which count every "
+                "class; the cross-entropy weights each −ln q by p",
+            ),
+            (
+                -0.0200,
+                "that's a binary cross-entropy on every class, which also counts the wrong "
+                "classes; the categorical cross-entropy weights each −ln q by p",
+            ),
+            (
+                0.0742,
+                "that's H(A) − H(B), the difference of the predictions' own entropies: how "
+                "unsure each prediction is, not how well it codes the true class",
+            ),
+        ),
+    ),
+    _Question(
+        "03.soft_label_minimum",
+        "The target is the soft label P = (0.8, 0.2). What is the smallest cross-entropy "
+        "H(P, Q) that any prediction Q can reach, in bits?",
+        -(0.8 * math.log2(0.8) + 0.2 * math.log2(0.2)),
+        "H(P, Q) ≥ H(P), with equality exactly at Q = P: the minimum is H(P) = "
+        "−0.8·log₂ 0.8 − 0.2·log₂ 0.2 = 0.7219 bits. With a soft label the loss cannot reach 0.",
+        "H(P, Q) ≥ H(P), with equality at Q = P.",
+        (
+            (0, "only a one-hot target lets the cross-entropy reach 0; H(P, Q) ≥ H(P) > 0 here"),
+            (
+                -(0.8 * math.log(0.8) + 0.2 * math.log(0.2)),
+                "that's in nats (natural log); the question asks for bits",
+            ),
+            (-math.log2(0.8), "that's −log₂ 0.8, the first class's information alone"),
+            (1, "that's the entropy of a fair coin; P = (0.8, 0.2) is less uncertain"),
+        ),
+    ),
+    _Question(
+        "03.logits_bug",
+        "PyTorch's `F.cross_entropy(input, target)` takes raw scores (logits) of shape (N, C) "
+        "as `input` and class indices as `target`. A model outputs logits `z`; the true "
+        "classes are `y`. Does `F.cross_entropy(torch.softmax(z, dim=1), y)` compute the "
+        "cross-entropy of the model's prediction softmax(z)? (yes or no)",
+        False,
+        "`F.cross_entropy` applies log-softmax to its input itself, so this takes a softmax "
+        "twice and computes −log softmax(softmax(z))[y]. The second softmax sees numbers "
+        "between 0 and 1, so the loss stays above ln(e + C − 1) − 1 (0.5514 nats for 3 "
+        "classes) however confident and right the model is. Pass the logits: "
+        "`F.cross_entropy(z, y)`.",
+        "what does `F.cross_entropy` do to its `input` first?",
+        (
+            (
+                True,
+                "`F.cross_entropy` treats its input as logits: what does it do to them "
+                "before taking the log?",
+            ),
         ),
     ),
 )

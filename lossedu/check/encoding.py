@@ -259,7 +259,7 @@ register(
         "component c is 1 if c is dog's class index, else 0.",
         (
             ((1, 0, 0), "that's cat: classes are numbered from 0 in the order (cat, dog, monkey)"),
-            ((0, 0, 1), "that's monkey: dog is the second class, index 1"),
+            ((0, 0, 1), "that's monkey: count the classes from 0, in the order (cat, dog, monkey)"),
             (1, "that's dog's class index; the question asks for the whole vector"),
         ),
     ),
@@ -286,6 +286,24 @@ register(
             (0.7, "that's (1 − ε)·1 alone; every class, the true one included, also gets ε/C"),
             (0.1, "that's ε/C, the share each class gets; the true class also keeps (1 − ε)·1"),
             (1, "that's the label before smoothing"),
+        ),
+    ),
+    _Question(
+        "01.integer_code_distance",
+        "Encode the classes as integers, cat = 0, dog = 1, monkey = 2, and score a prediction "
+        "by its squared error (prediction − truth)². The truth is cat. How many times as large "
+        "is the loss for predicting monkey as the loss for predicting dog?",
+        4.0,
+        "(2 − 0)² = 4 against (1 − 0)² = 1: the integer codes make monkey four times as wrong "
+        "as dog, an order and a distance the classes do not have. With one-hot vectors both "
+        "mistakes cost the same, a squared distance of 2.",
+        "compute (code of the prediction − code of the truth)² for monkey and for dog, "
+        "then divide.",
+        (
+            (2, "that's the ratio of the distances, 2/1; the loss squares them"),
+            (1, "that's what one-hot vectors give; with integer codes the two mistakes differ"),
+            (0.25, "that's dog's loss over monkey's; the question asks monkey's over dog's"),
+            (3, "that's a difference; the question asks how many times as large"),
         ),
     ),
 )

@@ -281,4 +281,31 @@ register(
             (9, "that's the sum of the informations 1 + 2 + 3 + 3; weight each by its probability"),
         ),
     ),
+    _Question(
+        "02.likeliest_first_uniform",
+        "Four outcomes are equally likely (¼ each). You find out which one happened with "
+        'yes/no questions of the form "is it outcome k?", one outcome at a time, and stop as '
+        "soon as you know (after three no's it must be the fourth). On average, how many "
+        "questions do you ask?",
+        2.25,
+        "1·¼ + 2·¼ + 3·¼ + 3·¼ = 2.25 questions, more than the entropy H = log₂ 4 = 2 bits. "
+        'Questions that halve the possibilities ("is it one of the first two?") need exactly '
+        "2 every time: entropy is the average number of the best yes/no questions. Asking "
+        "about one outcome at a time, the likeliest first, reaches the entropy for "
+        "(1/2, 1/4, 1/8, 1/8), not for equally likely outcomes.",
+        "list the four outcomes and count the questions each one needs, then average.",
+        (
+            (
+                2,
+                "that's the entropy, log₂ 4 bits: the average of the best questions, which "
+                "halve the possibilities; these ask about one outcome at a time",
+            ),
+            (2.5, "that's (1 + 2 + 3 + 4)/4: after three no's you know it is the fourth"),
+            (3, "that's the largest number of questions; the question asks for the average"),
+            (
+                1.75,
+                "that's the entropy of (1/2, 1/4, 1/8, 1/8); here the outcomes are equally likely",
+            ),
+        ),
+    ),
 )
