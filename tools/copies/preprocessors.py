@@ -14,6 +14,7 @@ They run inside ``nbgrader generate_assignment`` and inside ``make student`` /
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Callable
 
 from nbformat import NotebookNode
@@ -50,7 +51,10 @@ def parse(source: str) -> ast.Module | None:
     from IPython.core.inputtransformer2 import TransformerManager
 
     try:
-        return ast.parse(TransformerManager().transform_cell(source))
+        with warnings.catch_warnings():
+            # a cell's string may hold an invalid escape such as "\\s": not our concern here
+            warnings.simplefilter("ignore", (SyntaxWarning, DeprecationWarning))
+            return ast.parse(TransformerManager().transform_cell(source))
     except (SyntaxError, ValueError):
         return None
 
