@@ -41,6 +41,7 @@ from __future__ import annotations
 import inspect
 import math
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -55,10 +56,10 @@ LOSSES = ("cross_entropy", "kl_div", "mse", "l1")
 
 # The gradient dL/dZ of each loss with respect to the logits Z (N, C), for target rows Y.
 _GRADIENTS = {
-    "cross_entropy": lambda z, y: grad.cross_entropy_grad(z, y),
-    "kl_div": lambda z, y: grad.kl_div_grad(z, y, reduction="batchmean"),
-    "mse": lambda z, y: grad.mse_softmax_grad(z, y),
-    "l1": lambda z, y: grad.l1_softmax_grad(z, y),
+    "cross_entropy": grad.cross_entropy_grad,
+    "kl_div": partial(grad.kl_div_grad, reduction="batchmean"),
+    "mse": grad.mse_softmax_grad,
+    "l1": grad.l1_softmax_grad,
 }
 
 
@@ -120,7 +121,7 @@ class History:
 # ------------------------------------------------------------------ checks of the arguments
 
 
-def _positive_number(value: Any, name: str, *, allow_zero: bool) -> float:
+def _finite_number(value: Any, name: str, *, allow_zero: bool) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")
     low_ok = value >= 0 if allow_zero else value > 0
@@ -191,6 +192,27 @@ def _target_rows(y: ArrayLike, n_samples: int) -> np.ndarray:
     return rows
 
 
+def _initial_weights(
+    seed: int, c: int, d: int, coef_init: ArrayLike | None, intercept_init: ArrayLike | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """W0 ~ INIT_SCALE * N(0, 1) from default_rng(seed) and b0 = 0, or the weights given."""
+    w = INIT_SCALE * np.random.default_rng(seed).standard_normal((c, d))
+    b = np.zeros(c)
+    if coef_init is not None:
+        w = _given_weights(coef_init, (c, d), "coef_init", "(classes, features)")
+    if intercept_init is not None:
+        b = _given_weights(intercept_init, (c,), "intercept_init", "(classes,)")
+    return w, b
+
+
+def _given_weights(value: ArrayLike, shape: tuple[int, ...], name: str, axes: str) -> np.ndarray:
+    arr = _validate.as_float_array(value, name)
+    if arr.shape != shape:
+        raise ValueError(f"{name} must have shape {shape} {axes}, got {arr.shape}")
+    _validate.check_finite(arr, name)
+    return arr.astype(np.float64)  # a copy
+
+
 # ------------------------------------------------------------------ the estimator
 
 
@@ -206,10 +228,10 @@ class SoftmaxRegression:
     Minimises  J = L + (weight_decay / 2) * ||coef_||^2  (intercept not
     penalised) for ``steps`` steps of size ``lr`` from small random weights
     (coef_ ~ 0.01 * N(0, 1) from ``np.random.default_rng(seed)``, intercept 0,
-    so training starts near the uniform prediction 1/C).  L is the mean loss
-    named by ``loss``; see the module docstring for each formula.  Gradients
-    come from :mod:`lossedu.grad`.  The same arguments and data give the same
-    bits.
+    so training starts near the uniform prediction 1/C), or from the weights
+    given to :meth:`fit`.  L is the mean loss named by ``loss``; see the
+    module docstring for each formula.  Gradients come from :mod:`lossedu.grad`.
+    The same arguments and data give the same bits.
 
     Args:
         loss: "cross_entropy", "kl_div", "mse" or "l1" (the last two on softmax outputs).
@@ -291,9 +313,9 @@ class SoftmaxRegression:
     def _checked_params(self) -> tuple[str, float, int, float, float, int, bool]:
         if not isinstance(self.loss, str) or self.loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, got {self.loss!r}")
-        lr = _positive_number(self.lr, "lr", allow_zero=False)
+        lr = _finite_number(self.lr, "lr", allow_zero=False)
         steps = _count(self.steps, "steps")
-        decay = _positive_number(self.weight_decay, "weight_decay", allow_zero=True)
+        decay = _finite_number(self.weight_decay, "weight_decay", allow_zero=True)
         eps = _validate.check_number_in(self.label_smoothing, "label_smoothing", 0.0, 1.0)
         seed = _count(self.seed, "seed")
         if not isinstance(self.record_weights, (bool, np.bool_)):
@@ -304,13 +326,22 @@ class SoftmaxRegression:
 
     # -------------------------------------------------------------- training
 
-    def fit(self, X: ArrayLike, y: ArrayLike) -> SoftmaxRegression:
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        coef_init: ArrayLike | None = None,
+        intercept_init: ArrayLike | None = None,
+    ) -> SoftmaxRegression:
         """Train on X (N, D) and targets y; return the model.
 
         y is either N class indices 0 .. C-1 (C = max(y) + 1) or an (N, C) array
         of probability rows (each >= 0 and summing to 1).  Runs ``steps``
         steps of  W <- W - lr * (G^T X + weight_decay * W),  b <- b - lr * sum_i G_i
-        with G = dL/dZ at Z = X W^T + b, and records ``history_``.
+        with G = dL/dZ at Z = X W^T + b, in float64, and records ``history_``.
+        ``coef_init`` (C, D) and ``intercept_init`` (C,) replace the seeded
+        starting weights, as in scikit-learn's ``SGDClassifier.fit`` (to start,
+        say, from a confidently wrong model); they are copied, never modified.
 
         >>> import numpy as np
         >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -324,10 +355,7 @@ class SoftmaxRegression:
         target = _target_rows(y, x.shape[0])
         if eps > 0:
             target = encoding.smooth_labels(target, eps)
-        n_classes, n_features = target.shape[1], x.shape[1]
-        rng = np.random.default_rng(seed)
-        w = INIT_SCALE * rng.standard_normal((n_classes, n_features))
-        b = np.zeros(n_classes)
+        w, b = _initial_weights(seed, target.shape[1], x.shape[1], coef_init, intercept_init)
         gradient = _GRADIENTS[loss]
         block = max(1, BLOCK_LOGITS // target.size)  # steps whose losses are evaluated at once
 
@@ -363,8 +391,8 @@ class SoftmaxRegression:
         else:
             coefs = intercepts = None
         self.coef_, self.intercept_ = w, b
-        self.classes_ = np.arange(n_classes)
-        self.n_features_in_ = n_features
+        self.classes_ = np.arange(target.shape[1])
+        self.n_features_in_ = x.shape[1]
         self.history_ = History(losses, losses + penalties, coefs, intercepts)
         return self
 

@@ -277,6 +277,34 @@ def test_a_class_absent_from_y_is_still_a_class():
     assert model.predict_proba(x)[:, 1].max() < 0.2
 
 
+def test_given_starting_weights_replace_the_seeded_ones():
+    x, labels, _ = blobs()
+    w0, b0 = np.arange(12.0).reshape(4, 3) / 10, np.array([0.5, -0.5, 0.0, 1.0])
+    kept = w0.copy()
+    model = SoftmaxRegression(steps=0).fit(x, labels, coef_init=w0, intercept_init=b0)
+    np.testing.assert_array_equal(model.coef_, w0)
+    np.testing.assert_array_equal(model.intercept_, b0)
+    model.coef_[0, 0] = 99.0  # the model holds a copy
+    np.testing.assert_array_equal(w0, kept)
+    trained = SoftmaxRegression(steps=5, record_weights=True).fit(x, labels, coef_init=w0)
+    np.testing.assert_array_equal(trained.history_.coef[0], w0)
+    np.testing.assert_array_equal(trained.history_.intercept[0], np.zeros(4))
+    np.testing.assert_array_equal(w0, kept)  # training did not write into it
+
+
+def test_from_a_confidently_wrong_start_mse_barely_moves():
+    """Lesson 05: through the softmax MSE's gradient vanishes for confident mistakes, CE's not."""
+    x = np.array([[1.0], [2.0], [-1.0], [-2.0]])
+    y = np.array([0, 0, 1, 1])
+    wrong = np.array([[-5.0], [5.0]])  # logits say class 1 for x > 0: every sample wrong
+    moved = {}
+    for loss in ("cross_entropy", "mse"):
+        model = SoftmaxRegression(loss=loss, steps=1).fit(x, y, coef_init=wrong)
+        moved[loss] = np.abs(model.coef_ - wrong).max()
+    assert moved["cross_entropy"] > 0.5 * 0.9  # lr * |x| * (1 - q), q ~ 0
+    assert moved["mse"] < 1e-3 * moved["cross_entropy"]
+
+
 # ----------------------------------------------------------------------------- determinism
 
 
@@ -397,6 +425,23 @@ def test_bad_parameters_are_named_by_fit(params, exc, words):
 def test_bad_data_is_named(x, y, exc, words):
     with pytest.raises(exc, match=words):
         SoftmaxRegression(steps=2).fit(x, y)
+
+
+@pytest.mark.parametrize(
+    ("given", "words"),
+    [
+        (
+            {"coef_init": np.zeros((2, 3))},
+            r"coef_init must have shape \(2, 2\) \(classes, features\)",
+        ),
+        ({"coef_init": np.array([[0.0, np.nan], [0, 0]])}, "coef_init contains NaN"),
+        ({"intercept_init": np.zeros(3)}, r"intercept_init must have shape \(2,\)"),
+        ({"intercept_init": np.array([np.inf, 0])}, "intercept_init contains inf"),
+    ],
+)
+def test_bad_starting_weights_are_named(given, words):
+    with pytest.raises(ValueError, match=words):
+        SoftmaxRegression(steps=2).fit(X3, Y3, **given)
 
 
 @pytest.mark.parametrize("method", ["predict", "predict_proba", "decision_function"])
