@@ -31,7 +31,8 @@ from numpy.typing import ArrayLike
 from lossedu import _validate
 from lossedu.encoding import names_to_indices
 
-__all__ = ["Dataset", "load_iris", "load_digits", "train_val_test_split", "standardize"]
+__all__ = ["Dataset", "load_iris", "load_digits", "train_val_test_split", "standardize",
+           "toy_blobs"]
 
 CC_BY_4 = "CC BY 4.0 (Creative Commons Attribution 4.0 International)"
 
@@ -256,3 +257,35 @@ def standardize(X_train: ArrayLike, *others: ArrayLike) -> tuple[np.ndarray, ...
     mean, std = arrays[0].mean(axis=0), arrays[0].std(axis=0)
     scale = np.where(np.ptp(arrays[0], axis=0) == 0, 1.0, std)
     return tuple((x - mean) / scale for x in arrays)
+
+
+def toy_blobs(n_per_class: int = 50, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A two-dimensional three-class toy set: three overlapping Gaussian blobs (lesson 05).
+
+    Class c (c = 0, 1, 2) has ``n_per_class`` points x = m_c + e with e ~ N(0, I)
+    (standard deviation 1 in each direction) and centre m_c at distance 2 from
+    the origin at angle 90° + 120°·c: (0, 2), (−√3, −1), (√3, −1).  The
+    blobs overlap, so no linear classifier separates the classes and the
+    cross-entropy of softmax regression has its lowest value at finite weights.
+    Seeded with ``np.random.default_rng(seed)``: the same seed gives the same points.
+
+    Returns ``X`` (3·n_per_class, 2) float64 and ``y`` (3·n_per_class,) int64
+    class indices, class 0's rows first (like scikit-learn's ``make_blobs``,
+    without the shuffle).
+
+    >>> X, y = toy_blobs(n_per_class=4, seed=1)
+    >>> X.shape, y.tolist()
+    ((12, 2), [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2])
+    """
+    if isinstance(n_per_class, bool) or not isinstance(n_per_class, (int, np.integer)):
+        raise TypeError(f"n_per_class must be an int, got {type(n_per_class).__name__}")
+    if n_per_class < 1:
+        raise ValueError(f"n_per_class must be >= 1, got {n_per_class}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+    angles = np.deg2rad(90.0 + 120.0 * np.arange(3))
+    centres = 2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)  # (3, 2)
+    noise = np.random.default_rng(seed).standard_normal((3, int(n_per_class), 2))
+    X = (centres[:, None, :] + noise).reshape(-1, 2)
+    y = np.repeat(np.arange(3, dtype=np.int64), n_per_class)
+    return X, y
