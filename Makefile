@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.lossedu-installed
 
-.PHONY: setup lab test torch notebooks lint bench clean
+.PHONY: setup lab test torch notebooks lint bench clean instructor student live
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "lossedu needs Python 3.10 or newer; run make PYTHON=python3.1x ...")'
@@ -34,6 +34,23 @@ notebooks: $(STAMP)          ## re-execute every lesson in place from a fresh ke
 
 lint: $(STAMP)
 	$(BIN)/ruff check lossedu tests benchmarks notebooks
+
+# Instructors: nbgrader 0.9 makes the student and live copies; it needs Python 3.11 or
+# newer and brings Notebook 7 and SQLAlchemy, so it is an extra, not a learner's dependency.
+INSTRUCTOR_STAMP := $(VENV)/.lossedu-instructor
+
+$(INSTRUCTOR_STAMP): $(STAMP)
+	@$(BIN)/python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "make student and make live use nbgrader 0.9, which needs Python 3.11 or newer; .venv has Python %d.%d. Install Python 3.11+, then: make clean && make student PYTHON=python3.11" % sys.version_info[:2])'
+	$(BIN)/python -m pip install --quiet -e ".[notebooks,test,instructor]"
+	touch $(INSTRUCTOR_STAMP)
+
+instructor: $(INSTRUCTOR_STAMP)  ## add nbgrader 0.9 to .venv (the instructor extra; Python >= 3.11)
+
+student: $(INSTRUCTOR_STAMP)     ## student copies of every lesson and problem set in build/student/
+	$(BIN)/python -m tools.copies student
+
+live: $(INSTRUCTOR_STAMP)        ## live-coding copies of every lesson in build/live/
+	$(BIN)/python -m tools.copies live
 
 bench: $(STAMP)              ## speed and accuracy benchmarks; results in benchmarks/README.md
 	$(BIN)/python benchmarks/run_all.py

@@ -85,3 +85,32 @@ def test_readme_gives_the_two_commands(command):
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert re.search(r"^make test$", ci, flags=re.M)
+
+
+def test_the_instructor_extra_is_nbgrader_09_and_not_a_learners():
+    """nbgrader makes the student and live copies; learners and Binder never install it."""
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    assert [_normalise(r) for r in extras["instructor"]] == [("nbgrader", "<0.10,>=0.9.6")]
+    names = {name for name, _ in _pyproject_requirements() | _environment_requirements()}
+    assert "nbgrader" not in names, "only the instructor extra may bring nbgrader"
+    header = (ROOT / "environment.yml").read_text().split("name:")[0]
+    assert '"instructor" extra' in header and "make instructor" in header
+
+
+def test_make_instructor_installs_the_extra_and_student_live_use_it():
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r'pip install --quiet -e "\.\[[a-z,]*instructor[a-z,]*\]"', makefile)
+    assert "sys.version_info >= (3, 11)" in makefile, "a clear message on Python 3.10"
+    for target, command in [("student", "tools.copies student"), ("live", "tools.copies live")]:
+        assert re.search(rf"^{target}: \$\(INSTRUCTOR_STAMP\)", makefile, flags=re.M)
+        assert f"$(BIN)/python -m {command}" in makefile
+
+
+def test_ci_runs_the_copies_with_nbgrader_required():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^make instructor\b", ci, flags=re.M)
+    assert re.search(r"^make student live\b", ci, flags=re.M)
+    assert "LOSSEDU_REQUIRE_NBGRADER=1" in ci
+    assert ci.index("make student") < ci.index("\nmake test")
