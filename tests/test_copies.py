@@ -195,44 +195,51 @@ def _strings(node) -> list[str]:
     return []
 
 
-def secrets(instructor) -> set[str]:
-    """What a student copy must not show.
+def secrets(instructor) -> dict[str, str]:
+    """What a student copy must not show, each with how to look for it.
 
-    Each line of a solution, hidden-test or mark-scheme region that appears nowhere
-    else in the instructor copy (lines under 4 characters, such as ")", carry nothing
-    and are skipped), and each line a solution, test or check cell printed that no
-    other cell shows.
+    Secret: each line of a solution, hidden-test or mark-scheme region that is not also
+    a line outside the regions, and each line a solution, test or check cell printed
+    that no other cell shows (lines under 4 characters, such as ")", carry nothing).
+    A secret that is part of a longer public line (``return 0`` of ``return 0.5``) is
+    looked for as a whole line ("line"); any other, inside any text ("text").
     """
     split = [_split(c) for c in instructor.cells]
-    public = "\n".join(line for _, pub in split for line in pub)
+    public_lines = {line.strip() for _, pub in split for line in pub}
+    public = "\n".join(public_lines)
     secret_cells = [c for c in instructor.cells if _nbgrader(c) or _is_check_cell(c)]
     other_outputs = "\n".join(
         _text_of(c.get("outputs", [])) for c in instructor.cells if c not in secret_cells
     )
-    regions = {
-        line.strip()
-        for sec, _ in split
-        for line in sec
-        if len(line.strip()) >= 4 and line.strip() not in STUB_LINES
-    }
+    regions = {line.strip() for sec, _ in split for line in sec} - STUB_LINES
     printed = {
         line.strip()
         for c in secret_cells
         for line in _text_of(c.get("outputs", [])).split("\n")
-        if len(line.strip()) >= 8 and line.strip() not in other_outputs
+        if line.strip() not in other_outputs
     }
-    return {s for s in regions | printed if s not in public}
+    return {
+        s: "line" if s in public else "text"
+        for s in regions | printed
+        if len(s) >= 4 and s not in public_lines
+    }
+
+
+def _shows(texts: list[str], secret: str, how: str) -> bool:
+    if how == "text":
+        return any(secret in t for t in texts)
+    return any(secret == line.strip() for t in texts for line in t.split("\n"))
 
 
 def leaks(instructor, student) -> list[str]:
     """Where the instructor's secrets survive in ``student`` (cells, outputs, metadata),
     and every check.answer call that gives a value instead of a solution function's
     name (that answer stands outside the markers); [] for a clean copy."""
-    hidden = sorted(secrets(instructor))
+    hidden = sorted(secrets(instructor).items())
     found = []
     for index, cell in enumerate(student.cells):
         texts = _strings(dict(cell))
-        found += [f"cell {index + 1}: {s!r}" for s in hidden if any(s in t for t in texts)]
+        found += [f"cell {index + 1}: {s!r}" for s, how in hidden if _shows(texts, s, how)]
         for call in _check_calls(cell.source):
             if call.func.attr == "answer" and len(call.args) >= 2:
                 if not isinstance(call.args[1], ast.Name):
@@ -240,7 +247,7 @@ def leaks(instructor, student) -> list[str]:
                         f"cell {index + 1}: answer outside the markers: {ast.unparse(call)}"
                     )
     meta = _strings(dict(student.metadata))
-    found += [f"notebook metadata: {s!r}" for s in hidden if any(s in t for t in meta)]
+    found += [f"notebook metadata: {s!r}" for s, how in hidden if _shows(meta, s, how)]
     return found
 
 
@@ -275,9 +282,20 @@ def test_the_audit_finds_a_planted_line_an_output_and_a_written_answer(copies, t
             "def f(x):\n    ### BEGIN SOLUTION\n    return x / x.sum()\n    ### END SOLUTION"
         ),
         _with_output("check.normalize(f)", "✅ Correct — normalize: passes 6 checks\n"),
-        nbformat.v4.new_markdown_cell("The end."),
+        _solution_cell(
+            "def kl_of_equal():\n    ### BEGIN SOLUTION\n    return 0\n    ### END SOLUTION",
+            "ex99-kl-equal",
+        ),
+        _with_output('check.answer("04.kl_equal", kl_of_equal)', "✅ Correct — 04.kl_equal\n"),
+        nbformat.v4.new_code_cell("def half():\n    return 0.5"),  # public "return 0" + ".5"
     )
     instructor = _read(source)
+    assert secrets(instructor) == {
+        "return x / x.sum()": "text",
+        "return 0": "line",
+        "✅ Correct — normalize: passes 6 checks": "text",
+        "✅ Correct — 04.kl_equal": "text",
+    }
     student = _copy(copies, "student", source, tmp_path / "student")
     assert leaks(instructor, student) == []
 
@@ -286,8 +304,8 @@ def test_the_audit_finds_a_planted_line_an_output_and_a_written_answer(copies, t
         change(nb)
         return leaks(instructor, nb)
 
-    assert planted(lambda nb: nb.cells[3].metadata.update(note="return x / x.sum()")) == [
-        "cell 4: 'return x / x.sum()'"
+    assert planted(lambda nb: nb.cells[5].metadata.update(note="so return x / x.sum()")) == [
+        "cell 6: 'return x / x.sum()'"
     ]
     assert planted(lambda nb: nb.metadata.update(note="return x / x.sum()")) == [
         "notebook metadata: 'return x / x.sum()'"
@@ -295,9 +313,12 @@ def test_the_audit_finds_a_planted_line_an_output_and_a_written_answer(copies, t
     assert planted(lambda nb: nb.cells[2].outputs.extend(instructor.cells[2].outputs)) == [
         "cell 3: '✅ Correct — normalize: passes 6 checks'"
     ]
+    assert planted(lambda nb: setattr(nb.cells[3], "source", instructor.cells[3].source)) == [
+        "cell 4: 'return 0'"
+    ]
     answer = nbformat.v4.new_code_cell('check.answer("02.entropy_one_hot", 0)')
     assert planted(lambda nb: nb.cells.append(answer)) == [
-        "cell 5: answer outside the markers: check.answer('02.entropy_one_hot', 0)"
+        "cell 7: answer outside the markers: check.answer('02.entropy_one_hot', 0)"
     ]
 
 
