@@ -45,6 +45,9 @@ Where lossedu deliberately differs from PyTorch:
   to 0; and :func:`binary_cross_entropy_with_logits` adds only non-negative
   terms, so nothing cancels.
 
+Not in PyTorch: :func:`sigmoid_focal_loss` is torchvision's, and
+:func:`generalized_cross_entropy` (Zhang & Sabuncu 2018, for noisy labels) is in neither.
+
 The numerics are those of lesson 06: subtract the maximum before ``exp`` (the
 log-sum-exp trick), stay in the log domain, and use ``log1p`` where ``1 + tiny``
 would round away the answer.
@@ -72,6 +75,7 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "sigmoid_focal_loss",
+    "generalized_cross_entropy",
     "l1_loss",
     "mse_loss",
 ]
@@ -809,3 +813,65 @@ def mse_loss(
     x, y = _pointwise_pair(input, target)
     with np.errstate(over="ignore"):  # a square beyond the largest float is inf
         return _weighted_reduce(np.square(x - y), reduction, weight)
+
+
+# ------------------------------------------------------------------ noisy labels (not in PyTorch)
+
+
+def generalized_cross_entropy(
+    input: ArrayLike,
+    target: ArrayLike,
+    *,
+    q: float = 0.7,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> np.ndarray:
+    """Generalised cross-entropy of Zhang & Sabuncu (2018), a loss for noisy labels.
+
+    Not in PyTorch.  Takes logits and class indices, as :func:`cross_entropy`
+    does.  With p = softmax(input)[target], the probability of the labelled class,
+
+        loss_n = (1 − p^q) / q,     0 < q <= 1     (a number in [0, 1/q])
+        "mean" = Σ_n loss_n / (number of predictions not ignored)
+
+    computed as −expm1(q · log p) / q with log p from :func:`log_softmax`, so
+    that neither a p near 1 nor a tiny p loses its digits.  The two ends:
+
+    * q → 0:  (1 − e^(q·log p)) / q → −log p, the cross-entropy in nats;
+    * q = 1:  1 − p, half the summed absolute error Σ_c |softmax_c − y_c| = 2(1 − p)
+      of the one-hot target y, i.e. (C/2) · ``l1_loss(softmax, y)`` with its
+      "mean" over the C classes (for C = 2 exactly the L1 loss of lesson 03).
+
+    Its gradient with respect to the logits is p^q · (softmax − y), the
+    cross-entropy's times p^q: a sample the model finds unlikely (small p, often
+    a wrong label) moves the model less, and no sample can cost more than 1/q.
+
+    Args:
+        input: logits, float32/float64, shape (C), (N, C) or (N, C, d1, ..., dk).
+        target: integer class indices of shape (), (N) or (N, d1, ..., dk).
+        q: the exponent, in (0, 1]; Zhang & Sabuncu recommend 0.7.  (For q → 0
+            use :func:`cross_entropy`.)
+        ignore_index: targets with this value add nothing, not even to the mean's count.
+        reduction: "none" | "mean" | "sum".
+
+    Example:
+        >>> logits = np.log([[0.7, 0.2, 0.1]])      # p = 0.7 for the labelled class 0
+        >>> y = np.array([0])
+        >>> print(np.round(generalized_cross_entropy(logits, y, q=1.0), 4))   # 1 − 0.7
+        0.3
+        >>> print(np.round(generalized_cross_entropy(logits, y, q=1e-9), 4))  # −ln 0.7
+        0.3567
+    """
+    _validate.check_reduction(reduction)
+    _check_ignore_index(ignore_index)
+    q = _validate.check_number_in(q, "q", 0.0, 1.0)
+    if q == 0:
+        raise ValueError("q must be in (0, 1]; its limit q → 0 is cross_entropy")
+    x = _class_input(input)
+    t = _class_target(target, x, ignore_index)
+    axis = _class_axis(x)
+    keep = t != ignore_index
+    picked = np.expand_dims(np.where(keep, t, 0), axis)
+    log_p = np.take_along_axis(log_softmax(x, dim=axis), picked, axis=axis).squeeze(axis)
+    loss = np.where(keep, -np.expm1(q * log_p) / q, 0).astype(x.dtype, copy=False)
+    return _reduce(loss, reduction, total_weight=keep.astype(x.dtype).sum())

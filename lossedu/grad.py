@@ -41,6 +41,7 @@ from lossedu.functional import (  # the losses' own argument checks, so errors r
     _float_input,
     _weight,
     _wrap_dim,
+    log_softmax,
     softmax,
 )
 
@@ -50,6 +51,7 @@ __all__ = [
     "binary_cross_entropy_with_logits_grad",
     "mse_softmax_grad",
     "l1_softmax_grad",
+    "generalized_cross_entropy_grad",
     "numerical_grad",
     "check_grad",
     "GradCheck",
@@ -564,3 +566,55 @@ def check_grad(
         rtol=float(rtol),
         atol=float(atol),
     )
+
+
+# --------------------------------------------------------------------------- generalised CE
+
+
+def generalized_cross_entropy_grad(
+    input: ArrayLike,
+    target: ArrayLike,
+    *,
+    q: float = 0.7,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> np.ndarray:
+    """Gradient of ``functional.generalized_cross_entropy`` with respect to the logits.
+
+    Per prediction L = (1 - p^q) / q with p = softmax(z)[t], and dp/dz = p (y - softmax(z))
+    for the one-hot y of t, so
+
+        dL/dz = -p^(q - 1) dp/dz = p^q (softmax(z) - y)
+
+    the cross-entropy gradient softmax(z) - y scaled by p^q (computed as
+    exp(q log p)): as q -> 0 it becomes the cross-entropy gradient, and
+    predictions that give their label a small p are scaled down.  Ignored
+    targets get 0; ``"mean"`` divides by the number of predictions not ignored
+    (if that is 0 the loss is NaN and every gradient here is 0, as no prediction
+    counts).  Returns an array of ``input``'s shape and dtype.
+
+    >>> import numpy as np
+    >>> z = np.log(np.array([[0.5, 0.25, 0.25]]))
+    >>> print(np.round(generalized_cross_entropy_grad(z, np.array([0]), q=1.0), 4))
+    [[-0.25   0.125  0.125]]
+    >>> print(np.round(cross_entropy_grad(z, np.array([0])) * 0.5, 4))   # times p^q = 0.5
+    [[-0.25   0.125  0.125]]
+    """
+    _validate.check_reduction(reduction)
+    _check_ignore_index(ignore_index)
+    q = _validate.check_number_in(q, "q", 0.0, 1.0)
+    if q == 0:
+        raise ValueError("q must be in (0, 1]; its limit q -> 0 is cross_entropy_grad")
+    x = _class_input(input)
+    t = _class_target(target, x, ignore_index)
+    cdim = _class_axis(x)
+    keep = np.expand_dims(t != ignore_index, cdim)
+    safe = np.expand_dims(np.where(t != ignore_index, t, 0), cdim)
+    log_q = log_softmax(x, dim=cdim)
+    classes = _along(np.arange(x.shape[cdim]), x.ndim, cdim)
+    onehot = (classes == safe).astype(x.dtype)
+    scale = np.exp(q * np.take_along_axis(log_q, safe, axis=cdim)) * keep  # p^q, 0 if ignored
+    g = scale * (np.exp(log_q) - onehot)
+    if reduction == "mean":
+        g = g / max(int(keep.sum()), 1)
+    return g.astype(x.dtype, copy=False)
