@@ -425,7 +425,8 @@ def test_nbgrader_generate_assignment_gives_the_same_copies(copies, tmp_path):
         timeout=300,
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    ours = copies.build("student", tmp_path / "student")
+    assert copies.default_sources("student") == sources, "what `make student` copies"
+    ours = copies.build("student", tmp_path / "student", sources)
     assert len(ours) == len(sources)
     for done in ours:
         theirs = _read(course / "release" / "course" / done.source.name)

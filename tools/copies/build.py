@@ -6,9 +6,10 @@
 Without notebooks, ``student`` copies every lesson (``notebooks/NN_*.ipynb``) and
 every problem set (``notebooks/homework/*.ipynb``, into ``homework/``), and ``live``
 copies every lesson.  The default folders are ``build/student`` and ``build/live``.
-The copies are written to a temporary folder beside the output folder, which
-replaces the old one only when every copy is made: an error leaves no copy
-half-written and the previous copies as they were.
+Given notebooks, it copies those alone.  The copies are written to a temporary
+folder beside the output folder, which then replaces the old one whole, only when
+every copy is made: an error leaves no copy half-written and the previous copies
+as they were.
 """
 
 from __future__ import annotations
@@ -158,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every lesson")
     parser.add_argument("--out", type=Path, help="output folder (default: build/<kind>)")
     args = parser.parse_args(argv)
-    logging.basicConfig(format="warning: %(message)s", level=logging.WARNING)
+    logging.basicConfig(format="%(levelname)s: %(message)s", level=logging.WARNING)
     out = args.out or ROOT / "build" / args.kind
     where = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
     start = time.perf_counter()
@@ -168,10 +169,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}\nNo copy was written; {where}/ is as it was.", file=sys.stderr)
         return 1
     for c in done:
-        live = f" ({c.live_emptied} live cells emptied)" if args.kind == "live" else ""
+        live = f"{c.live_emptied} live cells emptied, " if args.kind == "live" else ""
         print(
-            f"{c.target}: {c.sources_changed} cells' source cleared{live}, "
-            f"{c.outputs_cleared} cells' outputs cleared"
+            f"{c.target}: {live}source cleared in {c.sources_changed - c.live_emptied} "
+            f"{'more ' if live else ''}cells, outputs in {c.outputs_cleared}"
         )
     print(f"{len(done)} {args.kind} copies in {where}/ in {time.perf_counter() - start:.1f} s")
     return 0
