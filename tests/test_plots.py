@@ -59,6 +59,7 @@ def test_drawing_every_figure_never_imports_pyplot():
         "plots.information_curve(); plots.binary_entropy_curve(p=0.2)\n"
         "plots.simplex_entropy(point=[0.2, 0.3, 0.5]); plots.neg_log_curve(q=0.4)\n"
         "plots.loss_comparison(q=0.4); plots.distribution_bars([1, 0], ['a', 'b'])\n"
+        "plots.code_space({'a': '0', 'b': '1'})\n"
         "widgets.binary_entropy_explorer()._repr_mimebundle_()\n"
         "print('matplotlib.pyplot' in sys.modules)\n"
     )
@@ -224,6 +225,35 @@ def test_simplex_colour_scale_runs_from_zero_to_log3(base):
     np.testing.assert_allclose(xy(artists["maximum"]), [[0.5], [math.sqrt(3) / 6]])
 
 
+def _bbox(fig, artist):
+    fig.canvas.draw()
+    return artist.get_window_extent(fig.canvas.get_renderer())
+
+
+def test_simplex_corners_carry_the_class_names_and_the_colour_bar_its_own_label():
+    fig, artists = plots.simplex_entropy(base=2, classes=["cat", "dog", "monkey"])
+    assert [t.get_text() for t in artists["corners"]] == ["cat", "dog", "monkey"]
+    corners = np.array([t.get_position() for t in artists["corners"]])
+    vertices = plots.simplex_xy(np.eye(3))
+    np.testing.assert_allclose(corners[:, 0], vertices[:, 0])  # each name at its corner
+    np.testing.assert_allclose(np.abs(corners[:, 1] - vertices[:, 1]), 0.03)
+    bar = artists["colorbar"]
+    assert bar.orientation == "horizontal"  # under the triangle, not beside a neighbour's axis
+    assert bar.ax.get_xlabel() == "colour: entropy $H(p)$ [bits]"
+    with pytest.raises(ValueError, match="3 classes"):
+        plots.simplex_entropy(classes=["a", "b"])
+
+
+@pytest.mark.parametrize("point", [[0.1, 0.8, 0.1], [0.8, 0.1, 0.1], [0.1, 0.1, 0.8],
+                                   [0, 1, 0], [1 / 3, 1 / 3, 1 / 3]])
+def test_simplex_entropy_label_overlaps_no_corner_name_and_no_point(point):
+    fig, artists = plots.simplex_entropy(base=2, point=point, classes=["cat", "dog", "monkey"])
+    label = _bbox(fig, artists["label"])
+    for other in [*artists["corners"], artists["point"], artists["maximum"]]:
+        assert not label.overlaps(_bbox(fig, other)), other
+    assert label.overlaps(_bbox(fig, artists["ax"]))  # and it is drawn inside the axes
+
+
 @pytest.mark.parametrize("point", [[0.5, 0.3, 0.2], [1, 0, 0], [0.1, 0.1, 0.8]])
 def test_simplex_point_sits_at_its_distribution(point):
     _, artists = plots.simplex_entropy(base=2, point=point)
@@ -301,11 +331,91 @@ def test_loss_markers_lie_on_their_curves(q):
         assert my[0] == pytest.approx(float(np.interp(q, x, y)), abs=1e-12), key
 
 
-@pytest.mark.parametrize("q", [0.0, 0.01])
+def test_loss_comparison_shows_the_confident_mistake_on_the_chart():
+    """q = 0.01 costs −ln 0.01 ≈ 4.61 nats: the marker sits on the curve, not on the edge."""
+    _, artists = plots.loss_comparison(q=0.01)
+    assert artists["ax"].get_ylim()[1] >= 5 > -math.log(0.01)
+    assert xy(artists["markers"]["ce"])[1][0] == pytest.approx(-math.log(0.01), abs=1e-12)
+
+
+def _marker_pixels(fig, ax, point, half: int = 12) -> np.ndarray:
+    """The RGB pixels of a square of 2·half pixels around the data point ``point``."""
+    fig.canvas.draw()
+    rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
+    x, y = ax.transData.transform(point)
+    row, col = rgb.shape[0] - int(round(y)), int(round(x))
+    return rgb[max(0, row - half): row + half, max(0, col - half): col + half]
+
+
+def _has_colour(pixels: np.ndarray, colour: str, tol: int = 40) -> bool:
+    target = np.array(to_rgba(colour)[:3]) * 255
+    return bool((np.abs(pixels - target).sum(axis=-1) < tol).any())
+
+
+@pytest.mark.parametrize("q", [0.01, 0.05])
+def test_l1_and_mse_markers_stay_visible_where_their_values_meet(q):
+    """Near q = 0, L1 = 1 − q and MSE = (1 − q)² almost coincide: L1's ring surrounds MSE's dot."""
+    fig, artists = plots.loss_comparison(q=q)
+    l1, mse = artists["markers"]["l1"], artists["markers"]["mse"]
+    assert l1.get_markerfacecolor() == "none" and l1.get_markersize() > mse.get_markersize()
+    assert l1.get_zorder() > mse.get_zorder()
+    around = _marker_pixels(fig, artists["ax"], (q, (1 - q + (1 - q) ** 2) / 2))
+    assert _has_colour(around, plots.COLORS["l1"]) and _has_colour(around, plots.COLORS["mse"])
+
+
+@pytest.mark.parametrize("q", [0.0, 0.005])
 def test_loss_marker_above_the_plot_sits_on_the_top_edge(q):
     _, artists = plots.loss_comparison(q=q)
     assert xy(artists["markers"]["ce"])[1][0] == artists["ax"].get_ylim()[1]
     assert xy(artists["markers"]["l1"])[1][0] == pytest.approx(1 - q)
+
+
+# --- the code-space budget (Kraft) ------------------------------------------------
+
+DYADIC_CODE = {"a": "0", "b": "10", "c": "110", "d": "111"}
+
+
+@pytest.mark.parametrize(
+    "code",
+    [DYADIC_CODE, {"a": "00", "b": "01", "c": "10", "d": "11"}, {"a": "0", "b": "10"},
+     {"x": "1", "y": "011", "z": "0100"}],
+)
+def test_code_space_gives_each_codeword_two_to_the_minus_its_length(code):
+    _, artists = plots.code_space(code)
+    for symbol, word in code.items():
+        share = 2.0 ** -len(word)
+        start = int(word, 2) * share  # the binary fraction 0.word
+        for rect in (artists["codewords"][symbol], artists["shares"][symbol]):
+            assert rect.get_width() == share and rect.get_x() == start
+    kraft = sum(2 ** -len(w) for w in code.values())
+    assert artists["kraft"] == kraft <= 1
+    shares = sorted((r.get_x(), r.get_x() + r.get_width()) for r in artists["shares"].values())
+    assert all(a[1] <= b[0] for a, b in zip(shares, shares[1:], strict=False))  # no overlap
+
+
+def test_code_space_hatches_exactly_the_strings_a_codeword_begins():
+    _, artists = plots.code_space(DYADIC_CODE)
+    depth = 3
+    expected = set()
+    for length in range(1, depth + 1):
+        for k in range(2**length):
+            s = format(k, f"0{length}b")
+            if any(s.startswith(w) and s != w for w in DYADIC_CODE.values()):
+                expected.add((length, k / 2**length))
+    shown = {(depth + 1 - round(r.get_y() + r.get_height() / 2), r.get_x())
+             for r in artists["blocked"]}
+    assert shown == expected and len(expected) == 2 + 6  # 00, 01; 000 … 011, 100, 101
+    assert all(r.get_hatch() for r in artists["blocked"])
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [({"a": "0", "b": "01"}, "not a prefix code"), ({"a": "0", "b": "12"}, "0s and 1s"),
+     ({}, "non-empty"), ({"a": ""}, "0s and 1s"), ({"a": "0101010"}, "at most 6")],
+)
+def test_code_space_rejects_codes_it_cannot_draw(code, message):
+    with pytest.raises(ValueError, match=message):
+        plots.code_space(code)
 
 
 def test_gaussian_entropy_figure_draws_the_closed_forms():

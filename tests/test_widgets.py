@@ -144,11 +144,36 @@ def test_mimebundle_has_widget_view_png_and_plain_text(explorers, name):
     assert not re.search(r"0x[0-9a-fA-F]+|object at|<", bundle["text/plain"])
 
 
-def test_mimebundle_png_is_the_current_figure(explorers):
+def test_mimebundle_png_is_the_caption_above_the_current_figure(explorers):
     ex = explorers["binary_entropy"]
     set_values(ex, p=0.2, unit="bits")
-    png = base64.b64decode(ex._repr_mimebundle_()["image/png"])
-    np.testing.assert_array_equal(pixels(png), pixels(bytes(ex.image.value)))
+    static = pixels(base64.b64decode(ex._repr_mimebundle_()["image/png"]))
+    frame = pixels(bytes(ex.image.value))
+    strip = static.shape[0] - frame.shape[0]
+    assert static.shape[1] == frame.shape[1] and strip > 0
+    np.testing.assert_array_equal(static[strip:], frame)  # the figure, as the live widget shows it
+    assert (static[:strip] < 128).any()  # and text above it
+
+
+@pytest.mark.parametrize("name", FACTORIES)
+def test_static_caption_names_the_picture_its_settings_and_the_readout(explorers, name):
+    ex = explorers[name]
+    first, *rest = ex.caption()
+    assert first.startswith("Picture of the explorer (run the cell for live controls): ")
+    for key, control in ex.controls.items():
+        value = f"{control.value:.2f}" if isinstance(control.value, float) else str(control.value)
+        assert f"{control.description or key} = {value}" in first
+    assert rest == text(ex).split("\n")  # the readout, line by line
+
+
+@pytest.mark.parametrize("name", FACTORIES)
+def test_explorer_figure_is_shown_as_wide_as_a_plain_figure(explorers, name):
+    ex = explorers[name]
+    width = round(plots.SIZE[0] * plots.DPI)  # a plain figure's width in pixels
+    assert ex.figure.get_figwidth() == plots.SIZE[0]
+    assert pixels(bytes(ex.image.value)).shape[1] == width
+    # a fixed width: a flex box would otherwise stretch the image to the whole cell
+    assert ex.image.layout.width == f"{width}px" and ex.image.layout.max_width == "100%"
 
 
 def test_mimebundle_honours_include_and_exclude(explorers):
@@ -214,7 +239,7 @@ def test_nbconvert_without_widget_state_renders_the_png(explorers):
 
 
 @pytest.mark.parametrize("true_class", ["cat", "dog", "monkey"])
-@pytest.mark.parametrize("epsilon", [0.0, 0.1, 0.25, 0.5])
+@pytest.mark.parametrize("epsilon", [0.0, 0.1, 0.25, 0.5, 0.9])
 def test_one_hot_shows_the_smoothed_label_and_its_entropy(explorers, true_class, epsilon):
     ex = explorers["one_hot"]
     set_values(ex, true_class=true_class, epsilon=epsilon)
@@ -238,6 +263,17 @@ def test_one_hot_readout_format(explorers):
     set_values(ex, true_class="dog", epsilon=0.3)
     assert text(ex) == ('y = [0.1000, 0.8000, 0.1000] for "dog" (class 1, ε = 0.30); '
                         'argmax → "dog"\nH(y) = 0.9219 bits (max log₂ 3 = 1.5850 bits)')
+
+
+@pytest.mark.parametrize("true_class", ["cat", "dog", "monkey"])
+def test_one_hot_at_epsilon_one_is_uniform_and_says_so(explorers, true_class):
+    ex = explorers["one_hot"]
+    set_values(ex, true_class=true_class, epsilon=1.0)
+    assert ex.controls["epsilon"].max == 1.0
+    assert vector(text(ex)) == pytest.approx([1 / 3] * 3, abs=5e-5)
+    assert number("H(y) =", text(ex)) == pytest.approx(LOG2_3, abs=5e-5)  # the maximum
+    assert 'argmax → "cat" (a tie: the first class)' in text(ex)
+    assert ex.artists["title"].get_text().endswith("uniform: the class is gone")
 
 
 def test_one_hot_takes_any_classes():
@@ -283,7 +319,8 @@ def test_simplex_point_readout_and_heat_map(explorers, p1, p2, unit):
     assert number(f"maximum {'log₂' if unit == 'bits' else 'ln'} 3 =", s) == pytest.approx(log3,
                                                                                           abs=5e-5)
     assert 0 <= number("H(p) =", s) <= log3 + 5e-5
-    shown_p = [float(v) for v in re.search(r"at p = \(([^)]*)\)", s).group(1).split(",")]
+    shown = re.search(r"at p = \(cat (\S+), dog (\S+), monkey (\S+)\)", s)
+    shown_p = [float(v) for v in shown.groups()]
     assert shown_p == pytest.approx(p.tolist(), abs=5e-5)
     assert sum(shown_p) == pytest.approx(1, abs=2e-4)
     simplex = ex.artists["simplex"]
@@ -297,10 +334,10 @@ def test_simplex_other_slider_gives_way_and_the_readout_says_so(explorers):
     set_values(ex, p1=0.5, p2=0.3, unit="bits")
     ex.controls["p1"].value = 0.9
     assert ex.values()["p2"] == pytest.approx(0.1) and ex.state()["adjusted"]
-    assert "p2 lowered to 0.10 so that p1 + p2 ≤ 1" in text(ex)
+    assert "dog lowered to 0.10 so that cat + dog ≤ 1" in text(ex)
     ex.controls["p2"].value = 0.6
     assert ex.values()["p1"] == pytest.approx(0.4)
-    assert "p1 lowered to 0.40" in text(ex)
+    assert "cat lowered to 0.40" in text(ex)
     assert sum(ex.state()["p"]) == pytest.approx(1) and min(ex.state()["p"]) >= 0
     ex.controls["p2"].value = 0.5  # a move that needs no adjustment clears the note
     assert "lowered" not in text(ex) and not ex.state()["adjusted"]
@@ -308,17 +345,19 @@ def test_simplex_other_slider_gives_way_and_the_readout_says_so(explorers):
 
 # --- lesson 03: cross-entropy ----------------------------------------------------------
 
-WEIGHTS = [(0.2, 0.7, 0.1), (0.5, 0.5, 0.5), (1.0, 0.05, 0.3), (0.1, 0.1, 0.9),
-           (0.33, 0.33, 0.34)]
+CLASSES3 = ["cat", "dog", "bird"]
+STARTS = [(0.2, 0.7, 0.1), (0.5, 0.25, 0.25), (0.0, 0.4, 0.6), (1.0, 0.0, 0.0),
+          (0.33, 0.33, 0.34)]
 
 
-@pytest.mark.parametrize("true_class", ["cat", "dog", "bird"])
-@pytest.mark.parametrize("weights", WEIGHTS)
-def test_cross_entropy_readout_figures_and_inequality(explorers, true_class, weights):
-    ex = explorers["cross_entropy"]
-    set_values(ex, true_class=true_class, q1=weights[0], q2=weights[1], q3=weights[2])
-    q = np.array(weights) / sum(weights)
-    target = encoding.names_to_one_hot(true_class, ["cat", "dog", "bird"], dtype=float)
+def _q(ex: widgets.Explorer) -> np.ndarray:
+    return np.array([ex.controls[k].value for k in ("q1", "q2", "q3")])
+
+
+def _check_cross_entropy_shown(ex: widgets.Explorer, true_class: str) -> None:
+    """The readout, the bars and the point show q and −ln q_true (against lossedu.info)."""
+    q = _q(ex)
+    target = encoding.names_to_one_hot(true_class, CLASSES3, dtype=float)
     expected = float(info.cross_entropy(target, q))
     s = text(ex)
     assert number(f"−ln q({true_class}) =", s) == pytest.approx(expected, abs=5e-5)
@@ -327,14 +366,82 @@ def test_cross_entropy_readout_figures_and_inequality(explorers, true_class, wei
     assert shown_q == pytest.approx(q.tolist(), abs=5e-5)
     assert [b.get_height() for b in ex.artists["bars"]["bars"]] == pytest.approx(q.tolist())
     curve = ex.artists["curve"]
-    assert xy(curve["point"])[0][0] == pytest.approx(q[["cat", "dog", "bird"].index(true_class)])
-    assert xy(curve["point"])[1][0] == pytest.approx(expected)
-    assert on_curve(curve["point"], curve["curve"])
+    q_true = q[CLASSES3.index(true_class)]
+    assert xy(curve["point"])[0][0] == pytest.approx(q_true)
+    if q_true > 0:
+        assert xy(curve["point"])[1][0] == pytest.approx(expected)
+        assert on_curve(curve["point"], curve["curve"])
+
+
+@pytest.mark.parametrize("start", STARTS)
+@pytest.mark.parametrize(("slider", "value"), [("q1", 0.1), ("q2", 0.35), ("q3", 0.0),
+                                                ("q2", 1.0), ("q1", 0.57)])
+def test_cross_entropy_sliders_stay_a_distribution(start, slider, value):
+    ex = widgets.cross_entropy_explorer(q=start)
+    moved = int(slider[1]) - 1
+    ex.controls[slider].value = value
+    q = _q(ex)
+    assert q[moved] == value  # the slider the reader moved stays where it was put
+    assert q.sum() == pytest.approx(1, abs=1e-12) and (q >= 0).all()
+    assert all(round(v * 100) == pytest.approx(v * 100, abs=1e-9) for v in q)  # on the grid
+    others = [i for i in range(3) if i != moved]
+    before = np.array(start)[others]
+    room = 1 - value
+    want = before / before.sum() * room if before.sum() > 0 else np.full(2, room / 2)
+    np.testing.assert_allclose(q[others], want, atol=0.01 + 1e-12)  # in proportion, on the grid
+    _check_cross_entropy_shown(ex, "dog")
+    ex.close()
+
+
+def test_cross_entropy_sliders_stay_normalised_through_random_moves():
+    rng = np.random.default_rng(3)
+    ex = widgets.cross_entropy_explorer()
+    for _ in range(40):
+        key = f"q{rng.integers(1, 4)}"
+        value = round(float(rng.integers(0, 101)) / 100, 2)
+        ex.controls[key].value = value
+        q = _q(ex)
+        assert ex.controls[key].value == value
+        assert q.sum() == pytest.approx(1, abs=1e-12) and (q >= 0).all() and (q <= 1).all()
+    for true_class in CLASSES3:
+        ex.controls["true_class"].value = true_class
+        _check_cross_entropy_shown(ex, true_class)
+    ex.close()
+
+
+@pytest.mark.parametrize("true_class", CLASSES3)
+@pytest.mark.parametrize("start", STARTS[:3])
+def test_cross_entropy_readout_figures_and_inequality(true_class, start):
+    ex = widgets.cross_entropy_explorer(q=start, true_class=true_class)
+    assert _q(ex).tolist() == list(start)
+    _check_cross_entropy_shown(ex, true_class)
+    ex.close()
+
+
+def test_cross_entropy_halving_the_true_class_adds_ln_2(explorers):
+    """The lesson's instruction: lower the dog slider 0.7 → 0.35; CE grows by ln 2."""
+    ex = explorers["cross_entropy"]
+    set_values(ex, true_class="dog", q2=0.7)
+    set_values(ex, q1=0.2)
+    assert _q(ex).tolist() == pytest.approx([0.2, 0.7, 0.1])
+    before = ex.state()["cross_entropy"]
+    assert before == pytest.approx(-math.log(0.7))
+    set_values(ex, q2=0.35)
+    assert ex.state()["cross_entropy"] - before == pytest.approx(math.log(2), abs=1e-12)
+    losses = []
+    for halved in (0.8, 0.4, 0.2, 0.1, 0.05):  # on the sliders' grid of 0.01
+        set_values(ex, q2=halved)
+        assert ex.values()["q2"] == halved and sum(_q(ex)) == pytest.approx(1)
+        losses.append(ex.state()["cross_entropy"])
+    np.testing.assert_allclose(np.diff(losses), math.log(2), atol=1e-12)
+    set_values(ex, q2=0.7)
+    set_values(ex, q1=0.2)
 
 
 def test_cross_entropy_readout_format(explorers):
     ex = explorers["cross_entropy"]
-    set_values(ex, true_class="dog", q1=0.2, q2=0.7, q3=0.1)
+    set_values(ex, true_class="dog", q2=0.7)
+    set_values(ex, q1=0.2)
     assert text(ex) == ("CE = −ln q(dog) = 0.3567 nats at q = (cat 0.2000, dog 0.7000, "
                         "bird 0.1000)\nH(P, Q) = 0.3567 ≥ H(P) = 0.0000 nats "
                         '(P = one-hot "dog"; equal only when Q = P)')
@@ -342,18 +449,22 @@ def test_cross_entropy_readout_format(explorers):
 
 def test_cross_entropy_is_infinite_when_the_true_class_gets_zero(explorers):
     ex = explorers["cross_entropy"]
-    set_values(ex, true_class="cat", q1=0.0, q2=0.7, q3=0.3)
+    set_values(ex, true_class="cat", q1=0.0)
+    assert _q(ex)[0] == 0 and _q(ex).sum() == pytest.approx(1)
     assert number("−ln q(cat) =", text(ex)) == math.inf == ex.state()["cross_entropy"]
     point = ex.artists["curve"]["point"]
     assert xy(point)[1][0] == ex.artists["curve"]["ax"].get_ylim()[1]  # on the top edge
+    set_values(ex, true_class="dog", q2=0.7)
+    set_values(ex, q1=0.2)
 
 
-def test_cross_entropy_all_zero_weights_mean_uniform(explorers):
-    ex = explorers["cross_entropy"]
-    set_values(ex, q1=0.0, q2=0.0, q3=0.0)
-    assert ex.state()["q"] == pytest.approx((1 / 3, 1 / 3, 1 / 3))
-    assert "all weights are 0: q is taken as uniform" in text(ex)
-    set_values(ex, q1=0.2, q2=0.7, q3=0.1)
+def test_cross_entropy_one_slider_at_one_then_another_moved():
+    ex = widgets.cross_entropy_explorer()
+    ex.controls["q3"].value = 1.0
+    assert _q(ex).tolist() == [0.0, 0.0, 1.0]
+    ex.controls["q3"].value = 0.4  # the others were 0: they share the room equally
+    assert _q(ex).tolist() == pytest.approx([0.3, 0.3, 0.4])
+    ex.close()
 
 
 # --- lesson 03: CE, L1, MSE ----------------------------------------------------------
@@ -389,7 +500,8 @@ def test_loss_comparison_readout_format(explorers):
 MOVES = [("one_hot", "epsilon", 0.2), ("one_hot", "true_class", "monkey"),
          ("binary_entropy", "p", 0.8), ("binary_entropy", "unit", "nats"),
          ("simplex_entropy", "p1", 0.1), ("simplex_entropy", "unit", "nats"),
-         ("cross_entropy", "q3", 0.6), ("cross_entropy", "true_class", "bird"),
+         ("cross_entropy", "q3", 0.6), ("cross_entropy", "q2", 0.35),
+         ("cross_entropy", "true_class", "bird"),
          ("loss_comparison", "q", 0.15)]
 
 
@@ -455,7 +567,7 @@ def test_switching_unit_back_and_forth_keeps_frames_right(name, key):
      (widgets.one_hot_explorer, {"classes": ["a", "a"]}, "classes"),
      (widgets.one_hot_explorer, {"true_class": "fish"}, "true_class"),
      (widgets.one_hot_explorer, {"true_class": 3}, "true_class"),
-     (widgets.one_hot_explorer, {"epsilon": 0.6}, "epsilon"),
+     (widgets.one_hot_explorer, {"epsilon": 1.1}, "epsilon"),
      (widgets.binary_entropy_explorer, {"p": 1.5}, "p"),
      (widgets.binary_entropy_explorer, {"unit": "bytes"}, "unit"),
      (widgets.simplex_entropy_explorer, {"p1": 0.8, "p2": 0.5}, "p1 \\+ p2"),
@@ -463,6 +575,9 @@ def test_switching_unit_back_and_forth_keeps_frames_right(name, key):
      (widgets.cross_entropy_explorer, {"classes": ()}, "classes"),
      (widgets.cross_entropy_explorer, {"q": (0.5, 0.5)}, "q"),
      (widgets.cross_entropy_explorer, {"q": (0, 0, 0)}, "q"),
+     (widgets.cross_entropy_explorer, {"q": (0.5, 0.6, 0.1)}, "sum to 1"),
+     (widgets.cross_entropy_explorer, {"q": (1.2, -0.1, -0.1)}, "q"),
+     (widgets.simplex_entropy_explorer, {"classes": ("a", "b")}, "classes"),
      (widgets.cross_entropy_explorer, {"true_class": "fish"}, "true_class"),
      (widgets.loss_comparison_explorer, {"q": -0.1}, "q")],
 )

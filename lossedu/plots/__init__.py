@@ -43,12 +43,26 @@ from lossedu.plots.cross_entropy import (
 from lossedu.plots.distributions import distribution_bars, set_distribution_bars
 from lossedu.plots.entropy import (
     binary_entropy_curve,
+    code_space,
     gaussian_entropy_figure,
     information_curve,
     set_binary_entropy,
     set_simplex_entropy,
     simplex_entropy,
     simplex_xy,
+)
+from lossedu.plots.gradients import (
+    binary_gradients,
+    ce_kl_training,
+    descent_on_parabola,
+    gradient_descent_figure,
+    gradient_sizes,
+    logit_gradient_bars,
+    logit_gradients,
+    set_gradient_descent_figure,
+    set_logit_gradient_bars,
+    training_per_step,
+    wrong_start_training,
 )
 
 __all__ = [
@@ -75,4 +89,16 @@ __all__ = [
     "SIZE",
     "likelihood_vs_cross_entropy",
     "gaussian_entropy_figure",
+    "code_space",
+    "descent_on_parabola",
+    "binary_gradients",
+    "gradient_sizes",
+    "ce_kl_training",
+    "training_per_step",
+    "wrong_start_training",
+    "logit_gradients",
+    "logit_gradient_bars",
+    "set_logit_gradient_bars",
+    "gradient_descent_figure",
+    "set_gradient_descent_figure",
 ]

@@ -146,13 +146,22 @@ def binary_losses(q: ArrayLike) -> dict[str, np.ndarray]:
 _LOSS_NAMES = {"ce": "CE $= -\\ln q$", "l1": "L1 (MAE) $= 1 - q$", "mse": "MSE $= (1 - q)^2$"}
 
 
+_MARKERS = {  # L1 is a ring around MSE's dot: near q = 0 the two values almost coincide
+    "ce": {"marker": "o", "ms": 8, "mfc": COLORS["ce"], "mec": "black", "zorder": 3},
+    "mse": {"marker": "o", "ms": 7, "mfc": COLORS["mse"], "mec": "black", "zorder": 3},
+    "l1": {"marker": "o", "ms": 14, "mfc": "none", "mec": COLORS["l1"], "mew": 2.5, "zorder": 4},
+}
+
+
 def loss_comparison(q: float | None = None, ax: Axes | None = None) -> Plot:
     """CE, L1 and MSE of a binary prediction against the true-class probability q.
 
     All three fall to 0 as q → 1; only CE grows without bound as q → 0, so only
     CE punishes a confident mistake without limit (definitions: :func:`binary_losses`).
-    With ``q`` a marker sits on each curve.  Artists: ``curves`` and ``markers``
-    (dicts keyed "ce", "l1", "mse"), ``ax``.
+    The y range, 0 to 5 nats, shows CE down to q ≈ 0.0067 (−ln 0.01 ≈ 4.61 is on
+    the chart).  With ``q`` a marker sits on each curve (L1's is a ring, so that
+    MSE's dot stays visible where the two values nearly meet).  Artists:
+    ``curves`` and ``markers`` (dicts keyed "ce", "l1", "mse"), ``ax``.
 
     >>> fig, artists = loss_comparison(q=0.7)
     >>> print(round(float(artists["markers"]["mse"].get_ydata()[0]), 4))
@@ -163,11 +172,10 @@ def loss_comparison(q: float | None = None, ax: Axes | None = None) -> Plot:
     curves, markers = {}, {}
     for key, label in _LOSS_NAMES.items():
         (curves[key],) = ax.plot(_Q_GRID, values[key], color=COLORS[key], lw=2, label=label)
-        (markers[key],) = ax.plot([], [], "o", color=COLORS[key], mec="black", ms=8, zorder=3,
-                                  clip_on=False)
+        (markers[key],) = ax.plot([], [], ls="", clip_on=False, **_MARKERS[key])
     ax.set_xlim(0, 1)
-    ax.set_ylim(0, 3.0)
-    ax.annotate("CE → ∞ as q → 0", (0.05, 3.0), xytext=(0.1, 2.6), fontsize=9,
+    ax.set_ylim(0, _NEG_LOG_TOP)
+    ax.annotate("CE → ∞ as q → 0", (0.02, 4.0), xytext=(0.1, 3.6), fontsize=9,
                 arrowprops={"arrowstyle": "->", "color": COLORS["ce"]}, color=COLORS["ce"])
     ax.set_xlabel("$q$ = predicted probability of the true class (target [1, 0])")
     ax.set_ylabel("loss  (CE in nats)")
@@ -183,7 +191,7 @@ def loss_comparison(q: float | None = None, ax: Axes | None = None) -> Plot:
 def set_loss_comparison(artists: Artists, q: float | None) -> None:
     """Move the markers of :func:`loss_comparison` to ``q`` (None: no markers).
 
-    A value above the plotted range (CE for q < e⁻³ ≈ 0.05) sits on the top edge.
+    A value above the plotted range (CE for q < e⁻⁵ ≈ 0.0067) sits on the top edge.
     """
     values = binary_losses(q) if q is not None else {}
     for key, marker in artists["markers"].items():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -154,6 +154,97 @@ def set_binary_entropy(artists: Artists, p: float | None, base: float | None = 2
                  "top" if below else "center")
 
 
+# --- codes: the code-space budget ------------------------------------------------
+
+_SYMBOL_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+                  "#F0E442", "#999999"]
+
+
+def _prefix_code(code: Mapping[str, str]) -> dict[str, str]:
+    """``code`` checked: binary codewords, none the prefix of another, at most 6 bits."""
+    if not isinstance(code, Mapping) or not code:
+        raise ValueError("code must be a non-empty mapping of symbols to codewords such as '10'")
+    words = {str(k): v for k, v in code.items()}
+    for symbol, word in words.items():
+        if not isinstance(word, str) or not word or set(word) - {"0", "1"}:
+            raise ValueError(f"code[{symbol!r}] must be a string of 0s and 1s, got {word!r}")
+        if len(word) > 6:
+            raise ValueError(f"code[{symbol!r}] has {len(word)} bits; the figure draws at most 6")
+    for a, wa in words.items():
+        for b, wb in words.items():
+            if a != b and wb.startswith(wa):
+                raise ValueError(f"code is not a prefix code: {a!r} → {wa!r} begins "
+                                 f"{b!r} → {wb!r}")
+    return words
+
+
+def code_space(code: Mapping[str, str], title: str | None = None) -> Plot:
+    """Where the codewords of a binary prefix code sit in the code space, and what they cost.
+
+    Row L shows the 2^L bit strings of length L as cells of width 2^−L; a
+    codeword of length L fills its cell, and every longer string that begins
+    with it is hatched: no other codeword may start with it, or decoding would
+    be ambiguous.  So a codeword of length L uses up the share 2^−L of the space,
+    and the shares of a prefix code add up to at most 1 (Kraft's inequality,
+    Σ 2^−L ≤ 1), which the bottom row shows.  Artists: ``codewords`` and
+    ``shares`` (symbol → Rectangle in its row and in the bottom row), ``blocked``
+    (the hatched Rectangles), ``kraft`` (Σ 2^−L, a float).
+
+    >>> fig, artists = code_space({"a": "0", "b": "10", "c": "110", "d": "111"})
+    >>> [float(artists["shares"][s].get_width()) for s in "abcd"], artists["kraft"]
+    ([0.5, 0.25, 0.125, 0.125], 1.0)
+    """
+    words = _prefix_code(code)
+    depth = max(len(w) for w in words.values())
+    fig, (ax,) = new_figure(1, SIZE)
+    colors = {s: _SYMBOL_COLORS[i % len(_SYMBOL_COLORS)] for i, s in enumerate(words)}
+    codewords, shares, blocked = {}, {}, []
+    for length in range(1, depth + 1):
+        y = depth - length + 1
+        for k in range(2**length):
+            cell = format(k, f"0{length}b")
+            x, width = k / 2**length, 1 / 2**length
+            owner = next((s for s, w in words.items() if w == cell), None)
+            taken = any(cell.startswith(w) and cell != w for w in words.values())
+            if owner is not None:
+                (rect,) = ax.barh(y, width, left=x, height=0.8, color=colors[owner],
+                                  edgecolor="white", align="center")
+                codewords[owner] = rect
+                ax.text(x + width / 2, y, f"{owner} → {cell}", ha="center", va="center",
+                        fontsize=9, color="white", fontweight="bold")
+            else:
+                (rect,) = ax.barh(y, width, left=x, height=0.8, color="white",
+                                  edgecolor=COLORS["guide"], lw=0.6, align="center",
+                                  hatch="////" if taken else None)
+                if taken:
+                    blocked.append(rect)
+                elif length <= 4:
+                    ax.text(x + width / 2, y, cell, ha="center", va="center", fontsize=8,
+                            color=COLORS["guide"])
+    for symbol in sorted(words, key=lambda s: int(words[s], 2) / 2 ** len(words[s])):
+        length = len(words[symbol])
+        start = int(words[symbol], 2) / 2**length
+        (rect,) = ax.barh(0, 2.0**-length, left=start, height=0.8, color=colors[symbol],
+                          edgecolor="white", align="center")
+        shares[symbol] = rect
+        ax.text(start + 2.0**-length / 2, 0, f"{symbol}: 1/{2**length}", ha="center",
+                va="center", fontsize=9, color="white", fontweight="bold")
+    kraft = float(sum(2.0 ** -len(w) for w in words.values()))
+    ax.set_yticks(range(depth + 1),
+                  ["share of\nthe space", *(f"length {L}" for L in range(depth, 0, -1))])
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.6, depth + 0.6)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1], ["0", "1/4", "1/2", "3/4", "1"])
+    ax.tick_params(axis="y", length=0)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(title or f"A codeword of length L uses 2$^{{-L}}$ of the code space; "
+                          f"here $\\sum 2^{{-L}}$ = {kraft:g}", fontsize=10)
+    fig.set_label("code_space")
+    return Plot(fig, {"codewords": codewords, "shares": shares, "blocked": blocked,
+                      "kraft": kraft})
+
+
 # --- entropy over the probability simplex ----------------------------------------
 
 _SQRT3_2 = math.sqrt(3) / 2
@@ -164,8 +255,8 @@ _CENTRE = _VERTICES.mean(axis=0)
 def simplex_xy(p: ArrayLike) -> np.ndarray:
     """Cartesian position of three-class distribution(s) ``p`` in the triangle.
 
-    Vertex 1 (p = (1, 0, 0)) is at (0, 0), vertex 2 at (1, 0), vertex 3 at
-    (0.5, √3/2); the uniform distribution sits at the centroid.
+    The corner of class 0 (p = (1, 0, 0)) is at (0, 0), class 1's at (1, 0),
+    class 2's at (0.5, √3/2); the uniform distribution sits at the centroid.
 
     >>> print(simplex_xy([0, 1, 0]))
     [1. 0.]
@@ -199,40 +290,52 @@ _GRID_P, _GRID_TRIANGLES = _simplex_grid()
 
 
 def simplex_entropy(
-    base: float | None = 2, point: ArrayLike | None = None, ax: Axes | None = None
+    base: float | None = 2,
+    point: ArrayLike | None = None,
+    ax: Axes | None = None,
+    classes: Sequence[str] = ("class 0", "class 1", "class 2"),
 ) -> Plot:
     """Entropy of every three-class distribution, as a heat map over the triangle.
 
-    Each position in the triangle is a distribution (p1, p2, p3); the corners
-    are the one-hot vectors (H = 0), the centre the uniform distribution
-    (H = log 3, the maximum, marked with a star).  ``point`` marks one
-    distribution.  Artists: ``mesh`` (colour = H), ``points`` (the grid of
-    distributions the mesh's corners show), ``colorbar``, ``point``,
-    ``label``, ``maximum``, ``ax``.
+    Each position in the triangle is a distribution (p0, p1, p2) over
+    ``classes``; the corners, labelled with the class names, are the one-hot
+    vectors (H = 0), the centre the uniform distribution (H = log 3, the
+    maximum, marked with a star).  ``point`` marks one distribution; its entropy
+    is written in the empty upper-left corner of the axes.  The colour bar under
+    the triangle gives H in bits or nats.  Artists: ``mesh`` (colour = H),
+    ``points`` (the grid of distributions the mesh's corners show),
+    ``colorbar``, ``point``, ``label``, ``maximum``, ``corners`` (the class
+    names), ``ax``.
 
     >>> fig, artists = simplex_entropy(base=2, point=[1/3, 1/3, 1/3])
     >>> print(round(float(artists["mesh"].get_array().max()), 4))
     1.585
     """
-    fig, ax = _figure_and_ax(ax, (4.6, 3.4))
+    names = [str(c) for c in classes]
+    if len(names) != 3:
+        raise ValueError(f"classes must name 3 classes, got {names}")
+    fig, ax = _figure_and_ax(ax, (4.6, 3.6))
     xy = simplex_xy(_GRID_P)
     mesh = ax.tripcolor(xy[:, 0], xy[:, 1], _GRID_TRIANGLES, np.zeros(len(xy)),
                         shading="gouraud", cmap="viridis", vmin=0, vmax=1)
-    colorbar = fig.colorbar(mesh, ax=ax, shrink=0.9)
+    colorbar = fig.colorbar(mesh, ax=ax, location="bottom", shrink=0.8, aspect=30, pad=0.02)
     ax.plot(*np.vstack([_VERTICES, _VERTICES[:1]]).T, color="black", lw=1)
-    corners = zip(_VERTICES, ("$p_1 = 1$", "$p_2 = 1$", "$p_3 = 1$"),
-                  ("right", "left", "center"), ("top", "top", "bottom"), strict=True)
-    for (x, y), text, ha, va in corners:
-        ax.text(x, y + (0.03 if va == "bottom" else -0.03), text, ha=ha, va=va, fontsize=9)
+    corners = []
+    for (x, y), text, ha, va in zip(_VERTICES, names, ("right", "left", "center"),
+                                    ("top", "top", "bottom"), strict=True):
+        corners.append(ax.text(x, y + (0.03 if va == "bottom" else -0.03), text, ha=ha, va=va,
+                               fontsize=9))
     (maximum,) = ax.plot(*_CENTRE, "*", color="white", mec="black", ms=11)
     (dot,) = ax.plot([], [], "o", color=COLORS["highlight"], mec="white", mew=1.5, ms=9)
+    label = ax.text(0.0, 1.0, "", transform=ax.transAxes, ha="left", va="top", fontsize=9,
+                    color=COLORS["highlight"])
     ax.set_aspect("equal")
     ax.set_xlim(-0.12, 1.12)
     ax.set_ylim(-0.1, _SQRT3_2 + 0.1)
     ax.set_axis_off()
     fig.set_label(f"simplex_entropy(base={base})")
     artists = {"mesh": mesh, "colorbar": colorbar, "point": dot, "maximum": maximum, "ax": ax,
-               "label": _annotate(ax, "black"), "points": _GRID_P}
+               "label": label, "points": _GRID_P, "corners": corners}
     set_simplex_entropy(artists, point, base)
     return Plot(fig, artists)
 
@@ -243,7 +346,7 @@ def set_simplex_entropy(artists: Artists, point: ArrayLike | None, base: float |
     top = float(info.entropy(np.full(3, 1 / 3), base=base))
     artists["mesh"].set_array(info.entropy(_GRID_P, base=base))
     artists["mesh"].set_clim(0, top)
-    artists["colorbar"].set_label(f"$H(p)$  [{unit}]")
+    artists["colorbar"].set_label(f"colour: entropy $H(p)$ [{unit}]", fontsize=9)
     artists["ax"].set_title(f"Entropy $H(p)$; ★ = maximum, {top:.4f} {unit}", fontsize=10)
     if point is None:
         artists["point"].set_data([], [])
@@ -253,7 +356,4 @@ def set_simplex_entropy(artists: Artists, point: ArrayLike | None, base: float |
     x, y = simplex_xy(p)
     artists["point"].set_data([x], [y])
     h = float(info.entropy(p, base=base))
-    dx, dy = (x, y) - _CENTRE  # the label points away from the centre (and its star)
-    _place_label(artists["label"], (x, y), f"H = {h:.4f} {unit}",
-                 (-8 if dx < 0 else 8, -8 if dy < 0 else 8),
-                 "right" if dx < 0 else "left", "top" if dy < 0 else "bottom")
+    artists["label"].set_text(f"● H = {h:.4f} {unit}")  # in the empty corner: no overlaps

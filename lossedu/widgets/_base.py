@@ -2,13 +2,17 @@
 
 An explorer subclass draws its figure once, keeps the artists that move, and
 in ``update`` moves them in place and returns its readout; :class:`Explorer`
-turns that into a live widget with a static PNG for saved notebooks."""
+turns that into a live widget with a static PNG for saved notebooks.  The
+static PNG carries the readout above the figure, under a line that names it a
+picture and gives the controls' values, so a saved lesson still shows the
+numbers its prose talks about."""
 
 from __future__ import annotations
 
 import base64
 import html
 import io
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +24,7 @@ from matplotlib.text import Text
 from PIL import Image
 
 from lossedu import plots
+from lossedu.plots._base import new_figure
 
 UNITS: dict[str, float | None] = {"bits": 2, "nats": None}
 _LOG3 = {"bits": "log₂ 3", "nats": "ln 3"}
@@ -106,7 +111,10 @@ class Explorer:
         self.figure, self.artists, self.controls = figure, artists, dict(controls)
         self.readout = widgets.HTML()
         self.readout.add_class("lossedu-readout")
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        width_px = round(figure.get_figwidth() * figure.dpi)  # shown at the size of a plain figure
+        self.image = widgets.Image(
+            format="png", layout=widgets.Layout(width=f"{width_px}px", max_width="100%")
+        )
         self.image.add_class("lossedu-figure")
         rows = list(rows) if rows is not None else list(self.controls.values())
         self.widget = widgets.VBox([*rows, self.readout, self.image])
@@ -115,6 +123,7 @@ class Explorer:
         plots.freeze_layout(figure)  # lay out once; updates then only redraw
         self._renderer = _Renderer(figure, self._moving())
         self._busy = False
+        self._lines: list[str] = []
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.refresh()
@@ -141,11 +150,35 @@ class Explorer:
         try:
             values = self.values()
             self._state, lines = self._update(values)
+            self._lines = list(lines)
             self.readout.value = "<br>".join(html.escape(line, quote=False) for line in lines)
             static = tuple(values[k] for k in self.full_redraw)
             self.image.value = self._renderer.png(static, full=full)
         finally:
             self._busy = False
+
+    def caption(self) -> list[str]:
+        """The lines above the figure in :meth:`static_png`: what the picture shows.
+
+        The first line says it is a picture and gives each control's value, so a
+        reader without live widgets knows what the figure shows and that running
+        the notebook brings the controls back; the readout lines follow.
+        """
+        settings = ", ".join(f"{_description(name, control)} = {_shown(control.value)}"
+                             for name, control in self.controls.items())
+        return [f"Picture of the explorer (run the cell for live controls): {settings}",
+                *self._lines]
+
+    def static_png(self) -> bytes:
+        """The picture a saved notebook shows: :meth:`caption` above the figure."""
+        figure = Image.open(io.BytesIO(plots.figure_png(self.figure))).convert("RGB")
+        strip = _text_strip(self.caption(), figure.width, self.figure.dpi)
+        picture = Image.new("RGB", (figure.width, strip.height + figure.height), "white")
+        picture.paste(strip, (0, 0))
+        picture.paste(figure, (0, strip.height))
+        buf = io.BytesIO()
+        picture.save(buf, format="png", compress_level=6)
+        return buf.getvalue()
 
     def close(self) -> None:
         """Close the widgets (their views disappear from the notebook)."""
@@ -190,12 +223,34 @@ class Explorer:
         view = getattr(self.widget, "_repr_mimebundle_", None)  # None once closed
         if callable(view):
             data.update(view(include=include, exclude=exclude))
-        data["image/png"] = base64.b64encode(plots.figure_png(self.figure)).decode("ascii")
+        data["image/png"] = base64.b64encode(self.static_png()).decode("ascii")
         data["text/plain"] = repr(self)
         return {
             k: v for k, v in data.items()
             if (include is None or k in include) and (exclude is None or k not in exclude)
         }
+
+
+def _description(name: str, control: widgets.ValueWidget) -> str:
+    """A control's label as the reader sees it ("smoothing ε"), else its name."""
+    return str(getattr(control, "description", "") or name)
+
+
+def _text_strip(lines: Sequence[str], width_px: int, dpi: float) -> Image.Image:
+    """``lines`` of plain text on a white strip ``width_px`` wide (the first in grey italics)."""
+    line_in = 0.2  # inches per line at font size 9
+    chars = max(20, int(width_px / (0.0725 * dpi)))  # about 6.5 px per character at 90 dpi
+    lines = [part for line in lines for part in (textwrap.wrap(line, chars) or [""])]
+    fig, (ax,) = new_figure(1, (width_px / dpi, line_in * len(lines) + 0.12))
+    fig.set_layout_engine("none")
+    ax.set_axis_off()
+    for i, line in enumerate(lines):
+        fig.text(0.06 / fig.get_figwidth(), 1 - (0.06 + line_in * (i + 0.5)) / fig.get_figheight(),
+                 line, ha="left", va="center", fontsize=9,
+                 color=plots.COLORS["guide"] if i == 0 else "black",
+                 style="italic" if i == 0 else "normal")
+    strip = Image.open(io.BytesIO(plots.figure_png(fig))).convert("RGB")
+    return strip.resize((width_px, strip.height)) if strip.width != width_px else strip
 
 
 def _bar_artists(bars: dict[str, Any]) -> list[Artist]:
@@ -204,6 +259,10 @@ def _bar_artists(bars: dict[str, Any]) -> list[Artist]:
 
 def _plain(value: Any) -> str:
     return f"{value:.2f}" if isinstance(value, float) else repr(value)
+
+
+def _shown(value: Any) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 
 def _vector(y: Sequence[float] | np.ndarray) -> str:
@@ -233,6 +292,38 @@ def _slider(value: float, description: str, lo: float = 0.0, hi: float = 1.0,
     value = _in_range(value, name, lo, hi)
     return widgets.FloatSlider(value=value, min=lo, max=hi, step=0.01, description=description,
                                readout_format=".2f", style=_WIDE)
+
+
+def _rebalance(values: Sequence[float], moved: int, step: float = 0.01) -> list[float]:
+    """Probability sliders kept normalised: the others make room for the one that ``moved``.
+
+    ``values[moved]`` stays; the other values are rescaled in proportion to what
+    they were (equally if they were all 0) so that everything sums to 1, on the
+    sliders' grid of ``step`` (largest remainders get the leftover steps).
+
+    >>> _rebalance([0.2, 0.35, 0.1], moved=1)  # dog lowered from 0.7 to 0.35
+    [0.43, 0.35, 0.22]
+    >>> _rebalance([0.0, 0.4, 0.0], moved=1)
+    [0.3, 0.4, 0.3]
+    """
+    units = round(1 / step)
+    kept = min(units, max(0, round(values[moved] / step)))
+    others = [i for i in range(len(values)) if i != moved]
+    weights = np.array([max(0.0, float(values[i])) for i in others])
+    if weights.sum() > 0:
+        weights = weights / weights.sum()
+    else:  # the others were all 0: they share what is left equally
+        weights = np.full(len(others), 1 / len(others))
+    share = weights * (units - kept)
+    whole = np.floor(share + 1e-9).astype(int)
+    leftover = (units - kept) - int(whole.sum())
+    for j in np.argsort(-(share - whole), kind="stable")[:leftover]:
+        whole[j] += 1
+    out = [0.0] * len(values)
+    out[moved] = round(kept * step, 10)
+    for i, w in zip(others, whole, strict=True):
+        out[i] = round(int(w) * step, 10)
+    return out
 
 
 def _unit_toggle(unit: str) -> widgets.ToggleButtons:

@@ -18,6 +18,7 @@ from lossedu.widgets._base import (
     _classes,
     _in_range,
     _number,
+    _rebalance,
     _slider,
 )
 
@@ -25,32 +26,50 @@ from lossedu.widgets._base import (
 
 
 class CrossEntropyExplorer(Explorer):
-    """A three-class prediction q, the true class, and CE = −ln q_true on its curve."""
+    """A three-class prediction q, the true class, and CE = −ln q_true on its curve.
 
-    def __init__(self, classes: list[str], weights: list[float], true_class: str) -> None:
+    One slider per class holds that class's probability; moving one rescales
+    the others in proportion, so q always sums to 1.
+    """
+
+    def __init__(self, classes: list[str], q: list[float], true_class: str) -> None:
         self.classes = classes
-        fig, (bars_ax, ax) = plots.new_figure(2, (7.0, 3.0), width_ratios=(1, 1.6))
-        q = np.asarray(weights) / sum(weights)
+        fig, (bars_ax, ax) = plots.new_figure(2, plots.SIZE, width_ratios=(1, 1.6))
         _, bars = plots.distribution_bars(q, classes, ax=bars_ax, highlight=true_class,
                                           title="prediction $q$")
         _, curve = plots.neg_log_curve(q=float(q[classes.index(true_class)]), ax=ax)
         controls: dict[str, widgets.ValueWidget] = {"true_class": _class_toggle(classes,
                                                                                 true_class)}
-        for i, (name, w) in enumerate(zip(classes, weights, strict=True), start=1):
-            controls[f"q{i}"] = _slider(w, name, name=f"q[{i - 1}]")
-        rows = [controls["true_class"], widgets.Label("prediction weights (normalised to q):"),
+        for i, (name, value) in enumerate(zip(classes, q, strict=True), start=1):
+            controls[f"q{i}"] = _slider(value, name, name=f"q[{i - 1}]")
+        rows = [controls["true_class"],
+                widgets.Label("prediction q (move one; the others make room, so q sums to 1):"),
                 *(controls[f"q{i}"] for i in range(1, len(classes) + 1))]
+        self._sliders = [controls[f"q{i}"] for i in range(1, len(classes) + 1)]
         super().__init__(fig, {"bars": bars, "curve": curve}, controls, rows)
 
     def _moving(self) -> list[Artist]:
         curve = self.artists["curve"]
         return _bar_artists(self.artists["bars"]) + [curve["point"], curve["label"]]
 
+    def _on_change(self, change: dict[str, Any]) -> None:
+        if self._busy:  # the other sliders being rescaled below
+            return
+        if change["owner"] in self._sliders:
+            moved = self._sliders.index(change["owner"])
+            balanced = _rebalance([s.value for s in self._sliders], moved)
+            self._busy = True  # one refresh below, not one per slider
+            try:
+                for slider, value in zip(self._sliders, balanced, strict=True):
+                    slider.value = value
+            finally:
+                self._busy = False
+        self.refresh()
+
     def _update(self, values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         name = values["true_class"]
-        weights = np.array([values[f"q{i}"] for i in range(1, len(self.classes) + 1)])
-        uniform = weights.sum() == 0
-        q = np.full(len(weights), 1 / len(weights)) if uniform else weights / weights.sum()
+        sliders = np.array([values[f"q{i}"] for i in range(1, len(self.classes) + 1)])
+        q = sliders / sliders.sum()  # sums to 1 already; this only removes rounding noise
         target = encoding.names_to_one_hot(name, self.classes, dtype=float)
         ce = float(info.cross_entropy(target, q))
         h = float(info.entropy(target))
@@ -60,10 +79,9 @@ class CrossEntropyExplorer(Explorer):
         state = {"true_class": name, "q": tuple(q.tolist()), "q_true": q_true,
                  "cross_entropy": ce, "entropy": h, "unit": "nats"}
         shown = ", ".join(f"{c} {v:.4f}" for c, v in zip(self.classes, q, strict=True))
-        lines = [f"CE = −ln q({name}) = {_number(ce)} nats at q = ({shown})",
-                 f"H(P, Q) = {_number(ce)} ≥ H(P) = {h:.4f} nats "
-                 f'(P = one-hot "{name}"; equal only when Q = P)']
-        return state, lines + (["all weights are 0: q is taken as uniform"] if uniform else [])
+        return state, [f"CE = −ln q({name}) = {_number(ce)} nats at q = ({shown})",
+                       f"H(P, Q) = {_number(ce)} ≥ H(P) = {h:.4f} nats "
+                       f'(P = one-hot "{name}"; equal only when Q = P)']
 
 
 def cross_entropy_explorer(
@@ -73,34 +91,36 @@ def cross_entropy_explorer(
 ) -> CrossEntropyExplorer:
     """Lesson 03: the cross-entropy −ln q_true of a prediction q for a hard label.
 
-    Controls: ``true_class`` (ToggleButtons) and one slider per class, ``q1``,
-    ``q2``, ``q3`` (in the order of ``classes``): weights 0 … 1 that are
-    normalised to the prediction q (all 0: uniform).  Figures: the bars of q
-    with the true class highlighted, and the −ln q curve with CE on it.
-    Default: the lesson's example, true "dog", q = (cat 0.2, dog 0.7, bird 0.1).
+    Controls: ``true_class`` (ToggleButtons) and one probability slider per
+    class, ``q1``, ``q2``, ``q3`` (in the order of ``classes``, step 0.01).
+    Moving one slider rescales the others in proportion, so that q stays a
+    distribution.  Figures: the bars of q with the true class highlighted, and
+    the −ln q curve with CE on it.  Default: the lesson's example, true "dog",
+    q = (cat 0.2, dog 0.7, bird 0.1).
 
     >>> ex = cross_entropy_explorer()
     >>> print(ex.readout.value.split("<br>")[0])
     CE = −ln q(dog) = 0.3567 nats at q = (cat 0.2000, dog 0.7000, bird 0.1000)
-    >>> ex.controls["true_class"].value = "bird"; print(round(ex.state()["cross_entropy"], 4))
-    2.3026
+    >>> ex.controls["q2"].value = 0.35  # halve dog: the others make room, CE grows by ln 2
+    >>> [ex.controls[k].value for k in ("q1", "q2", "q3")], round(ex.state()["cross_entropy"], 4)
+    ([0.43, 0.35, 0.22], 1.0498)
     """
     names = _classes(classes)
     if q is None:
         q = (0.2, 0.7, 0.1) if len(names) == 3 else [1 / len(names)] * len(names)
-    weights = [float(v) for v in q]
-    if len(weights) != len(names):
-        raise ValueError(f"q has {len(weights)} values but classes has {len(names)} names")
-    if any(not 0 <= w <= 1 for w in weights) or sum(weights) == 0:
-        raise ValueError(f"q must hold weights in [0, 1], not all 0, got {weights}")
-    return CrossEntropyExplorer(names, weights, _class_name(true_class, names))
+    probs = [float(v) for v in q]
+    if len(probs) != len(names):
+        raise ValueError(f"q has {len(probs)} values but classes has {len(names)} names")
+    if any(not 0 <= v <= 1 for v in probs) or abs(sum(probs) - 1) > 1e-6:
+        raise ValueError(f"q must be probabilities in [0, 1] that sum to 1, got {probs}")
+    return CrossEntropyExplorer(names, probs, _class_name(true_class, names))
 
 
 class LossComparisonExplorer(Explorer):
     """CE, L1 and MSE against the true-class probability q, with markers at q."""
 
     def __init__(self, q: float) -> None:
-        fig, (ax,) = plots.new_figure(1, (7.0, 3.0))
+        fig, (ax,) = plots.new_figure(1, plots.SIZE)
         _, artists = plots.loss_comparison(q=q, ax=ax)
         super().__init__(fig, artists, {"q": _slider(q, "q = P(true class)", name="q")})
 

@@ -28,11 +28,11 @@ class OneHotExplorer(Explorer):
 
     def __init__(self, classes: list[str], true_class: str, epsilon: float) -> None:
         self.classes = classes
-        fig, (ax,) = plots.new_figure(1, (7.0, 2.8))
+        fig, (ax,) = plots.new_figure(1, plots.SIZE)
         hard = encoding.names_to_one_hot(true_class, classes, dtype=float)
         _, artists = plots.distribution_bars(hard, classes, ax=ax, highlight=true_class)
         controls = {"true_class": _class_toggle(classes, true_class),
-                    "epsilon": _slider(epsilon, "smoothing ε", 0.0, 0.5, "epsilon")}
+                    "epsilon": _slider(epsilon, "smoothing ε", 0.0, 1.0, "epsilon")}
         super().__init__(fig, artists, controls)
 
     def _moving(self) -> list[Artist]:
@@ -47,12 +47,15 @@ class OneHotExplorer(Explorer):
         top = float(info.entropy(np.full(len(y), 1 / len(y)), base=2))
         decoded = self.classes[int(encoding.decode(y))]
         plots.set_distribution_bars(self.artists, y, highlight=index)
-        kind = "one-hot (hard label)" if eps == 0 else f"soft label, ε = {eps:.2f}"
+        tie = bool(np.all(y == y[0]))  # ε = 1: uniform, no trace of the true class
+        kind = ("one-hot (hard label)" if eps == 0 else "uniform: the class is gone" if tie
+                else f"soft label, ε = {eps:.2f}")
         self.artists["title"].set_text(f'"{name}" → class {index} → {kind}')
         state = {"true_class": name, "index": index, "epsilon": eps, "vector": y.tolist(),
                  "entropy": h, "max_entropy": top, "unit": "bits", "decoded": decoded}
         return state, [
-            f'y = {_vector(y)} for "{name}" (class {index}, ε = {eps:.2f}); argmax → "{decoded}"',
+            f'y = {_vector(y)} for "{name}" (class {index}, ε = {eps:.2f}); argmax → "{decoded}"'
+            + (" (a tie: the first class)" if tie else ""),
             f"H(y) = {h:.4f} bits (max log₂ {len(y)} = {top:.4f} bits)",
         ]
 
@@ -65,8 +68,9 @@ def one_hot_explorer(
     """Lesson 01: pick a class, see its one-hot vector; smooth it into a soft label.
 
     Controls: ``true_class`` (ToggleButtons of ``classes``) and ``epsilon``
-    (0 … 0.5): the label shown is (1 − ε)·one-hot + ε/C
-    (:func:`lossedu.encoding.smooth_labels`), its entropy in bits beside it.
+    (0 … 1): the label shown is (1 − ε)·one-hot + ε/C
+    (:func:`lossedu.encoding.smooth_labels`), its entropy in bits beside it;
+    at ε = 1 it is the uniform distribution.
     ``true_class`` is a name or an index (default 1: "dog").
 
     >>> ex = one_hot_explorer()
@@ -77,5 +81,4 @@ def one_hot_explorer(
     [0.1, 0.8, 0.1]
     """  # noqa: E501
     names = _classes(classes)
-    return OneHotExplorer(names, _class_name(true_class, names), _in_range(epsilon, "epsilon",
-                                                                           0.0, 0.5))
+    return OneHotExplorer(names, _class_name(true_class, names), _in_range(epsilon, "epsilon"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,7 @@ from lossedu.widgets._base import (
     Explorer,
     _bar_artists,
     _check_unit,
+    _classes,
     _in_range,
     _slider,
     _unit_toggle,
@@ -66,21 +68,24 @@ def binary_entropy_explorer(p: float = 0.5, unit: str = "bits") -> BinaryEntropy
 class SimplexEntropyExplorer(Explorer):
     """Entropy over the triangle of three-class distributions, with a movable point.
 
-    p3 = 1 − p1 − p2.  When a move would make p1 + p2 > 1, the *other* slider
-    gives way (p2 = 1 − p1 after moving p1, and vice versa) and the readout says so.
+    The sliders ``p1`` and ``p2`` set the probabilities of the first two classes
+    (classes 0 and 1); the third gets 1 − p1 − p2.  When a move would make
+    p1 + p2 > 1, the *other* slider gives way (p2 = 1 − p1 after moving p1, and
+    vice versa) and the readout says so.
     """
 
     full_redraw = ("unit",)
 
-    def __init__(self, p1: float, p2: float, unit: str) -> None:
-        fig, (ax, bars_ax) = plots.new_figure(2, (7.0, 3.2), width_ratios=(1.7, 1))
+    def __init__(self, p1: float, p2: float, unit: str, classes: list[str]) -> None:
+        self.classes = classes
+        fig, (ax, bars_ax) = plots.new_figure(2, (plots.SIZE[0], 3.4), width_ratios=(1.5, 1))
         point = [p1, p2, 1 - p1 - p2]
-        _, simplex = plots.simplex_entropy(base=UNITS[unit], point=point, ax=ax)
-        _, bars = plots.distribution_bars(point, ["$p_1$", "$p_2$", "$p_3$"], ax=bars_ax,
-                                          title="H(p) = 0.0000 bits", ylabel="")
+        _, simplex = plots.simplex_entropy(base=UNITS[unit], point=point, ax=ax, classes=classes)
+        _, bars = plots.distribution_bars(point, classes, ax=bars_ax,
+                                          title="H(p) = 0.0000 bits")
         simplex["label"].set_visible(False)  # H goes into the bars' title: no overlaps
-        controls = {"p1": _slider(p1, "p1", name="p1"), "p2": _slider(p2, "p2", name="p2"),
-                    "unit": _unit_toggle(unit)}
+        controls = {"p1": _slider(p1, classes[0], name="p1"),
+                    "p2": _slider(p2, classes[1], name="p2"), "unit": _unit_toggle(unit)}
         self._note = ""
         super().__init__(fig, {"simplex": simplex, "bars": bars}, controls)
 
@@ -100,8 +105,10 @@ class SimplexEntropyExplorer(Explorer):
                     self.controls[other].value = round(1 - change["new"], 2)
                 finally:
                     self._busy = False
-                self._note = (f"{other} lowered to {self.controls[other].value:.2f} "
-                              "so that p1 + p2 ≤ 1 (p3 = 1 − p1 − p2 cannot be negative)")
+                a, b, c = self.classes
+                lowered = self.controls[other].description
+                self._note = (f"{lowered} lowered to {self.controls[other].value:.2f} so that "
+                              f"{a} + {b} ≤ 1 ({c} = 1 − {a} − {b} cannot be negative)")
         self.refresh()
 
     def _update(self, values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -115,26 +122,35 @@ class SimplexEntropyExplorer(Explorer):
         self.artists["bars"]["title"].set_text(f"H(p) = {h:.4f} {unit}")
         state = {"p": tuple(p.tolist()), "unit": unit, "entropy": h, "max_entropy": top,
                  "adjusted": bool(self._note)}
-        lines = [f"H(p) = {h:.4f} {unit} at p = ({p1:.4f}, {p2:.4f}, {p[2]:.4f}); "
+        shown = ", ".join(f"{c} {v:.4f}" for c, v in zip(self.classes, p, strict=True))
+        lines = [f"H(p) = {h:.4f} {unit} at p = ({shown}); "
                  f"maximum {_LOG3[unit]} = {top:.4f} {unit} at (1/3, 1/3, 1/3)"]
         return state, lines + ([self._note] if self._note else [])
 
 
 def simplex_entropy_explorer(
-    p1: float = 0.5, p2: float = 0.3, unit: str = "bits"
+    p1: float = 0.5,
+    p2: float = 0.3,
+    unit: str = "bits",
+    classes: Sequence[str] = ("cat", "dog", "monkey"),
 ) -> SimplexEntropyExplorer:
     """Lesson 02: entropy of three-class distributions as a heat map over the triangle.
 
-    Controls: ``p1``, ``p2`` (0 … 1; p3 = 1 − p1 − p2) and ``unit``.  When a
-    move makes p1 + p2 > 1 the other slider gives way, and the readout says so.
-    The corners (one-hot vectors) have H = 0, the centre H = log 3.
+    Controls: ``p1`` and ``p2``, the probabilities of ``classes[0]`` and
+    ``classes[1]`` (0 … 1; ``classes[2]`` gets 1 − p1 − p2), and ``unit``.
+    When a move makes p1 + p2 > 1 the other slider gives way, and the readout
+    says so.  The corners (one-hot vectors, labelled with the class names) have
+    H = 0, the centre H = log 3.
 
     >>> ex = simplex_entropy_explorer()
     >>> ex.controls["p1"].value = 0.9
     >>> print(ex.readout.value)
-    H(p) = 0.4690 bits at p = (0.9000, 0.1000, 0.0000); maximum log₂ 3 = 1.5850 bits at (1/3, 1/3, 1/3)<br>p2 lowered to 0.10 so that p1 + p2 ≤ 1 (p3 = 1 − p1 − p2 cannot be negative)
+    H(p) = 0.4690 bits at p = (cat 0.9000, dog 0.1000, monkey 0.0000); maximum log₂ 3 = 1.5850 bits at (1/3, 1/3, 1/3)<br>dog lowered to 0.10 so that cat + dog ≤ 1 (monkey = 1 − cat − dog cannot be negative)
     """  # noqa: E501
     p1, p2 = _in_range(p1, "p1"), _in_range(p2, "p2")
     if p1 + p2 > 1 + 1e-9:
         raise ValueError(f"p1 + p2 must be <= 1 (p3 = 1 - p1 - p2), got p1={p1}, p2={p2}")
-    return SimplexEntropyExplorer(p1, p2, _check_unit(unit))
+    names = _classes(classes)
+    if len(names) != 3:
+        raise ValueError(f"classes must name 3 classes, got {names}")
+    return SimplexEntropyExplorer(p1, p2, _check_unit(unit), names)
