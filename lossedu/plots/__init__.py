@@ -51,19 +51,6 @@ from lossedu.plots.entropy import (
     simplex_entropy,
     simplex_xy,
 )
-from lossedu.plots.gradients import (
-    binary_gradients,
-    ce_kl_training,
-    descent_on_parabola,
-    gradient_descent_figure,
-    gradient_sizes,
-    logit_gradient_bars,
-    logit_gradients,
-    set_gradient_descent_figure,
-    set_logit_gradient_bars,
-    training_per_step,
-    wrong_start_training,
-)
 
 __all__ = [
     "COLORS",
@@ -90,15 +77,4 @@ __all__ = [
     "likelihood_vs_cross_entropy",
     "gaussian_entropy_figure",
     "code_space",
-    "descent_on_parabola",
-    "binary_gradients",
-    "gradient_sizes",
-    "ce_kl_training",
-    "training_per_step",
-    "wrong_start_training",
-    "logit_gradients",
-    "logit_gradient_bars",
-    "set_logit_gradient_bars",
-    "gradient_descent_figure",
-    "set_gradient_descent_figure",
 ]
