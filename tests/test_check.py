@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import special, stats
 
 from lossedu import check
 
@@ -47,7 +48,8 @@ def smooth_labels_solution(y, epsilon):
 
 
 def information_bits_solution(p):
-    return -np.log2(p)
+    with np.errstate(divide="ignore"):  # the exercise asks for inf at p = 0
+        return -np.log2(p)
 
 
 def entropy_bits_solution(p):
@@ -57,7 +59,8 @@ def entropy_bits_solution(p):
 
 def cross_entropy_batch_solution(y_true, y_pred):
     safe = np.where(y_true > 0, y_pred, 1.0)
-    return -np.sum(y_true * np.log(safe), axis=1).mean()
+    with np.errstate(divide="ignore"):  # ln 0 = -inf where a true class gets probability 0
+        return -np.sum(y_true * np.log(safe), axis=1).mean()
 
 
 def log_softmax(logits):
@@ -87,8 +90,8 @@ ALTERNATIVES: list[tuple[str, Callable[..., Any]]] = [
     ("information_bits", lambda p: np.log2(1 / p)),
     ("information_bits", lambda p: -np.log(p) / np.log(2)),
     ("entropy_bits", lambda p: -np.sum(p * np.log2(np.clip(p, 1e-300, 1)), axis=-1)),
-    ("entropy_bits", lambda p: -np.sum(p * np.log2(p + 1e-12), axis=-1)),
-    ("cross_entropy_batch", lambda y, q: -np.mean(np.sum(y * np.log(np.clip(q, 1e-15, 1)), 1))),
+    ("entropy_bits", lambda p: -np.sum(special.xlogy(p, p), axis=-1) / np.log(2)),
+    ("cross_entropy_batch", lambda y, q: -np.mean(np.sum(special.xlogy(y, q), axis=1))),
     (
         "cross_entropy_from_logits",
         lambda z, labels: np.mean(
@@ -219,6 +222,15 @@ def one_hot_index_error(labels, num_classes):
     return out
 
 
+def one_hot_sorts_in_place(labels, num_classes):
+    labels.sort()
+    return np.eye(num_classes)[labels]
+
+
+def one_hot_sorted(labels, num_classes):
+    return np.eye(num_classes)[np.sort(labels)]
+
+
 ONE_HOT_MISTAKES = [
     (one_hot_transposed, "transposed"),
     (one_hot_one_based, "off by one"),
@@ -230,6 +242,8 @@ ONE_HOT_MISTAKES = [
     (one_hot_whole_columns, "whole columns"),
     (one_hot_returns_labels, "one number per label"),
     (one_hot_index_error, "off by one"),
+    (one_hot_sorts_in_place, "it sorted `labels` in place"),
+    (one_hot_sorted, "sorted order"),
 ]
 
 
@@ -313,6 +327,14 @@ def information_reciprocal(p):
     return 1 / p
 
 
+def information_clipped(p):
+    return -np.log2(np.clip(p, 1e-12, 1.0))
+
+
+def information_epsilon(p):
+    return -np.log2(p + 1e-12)
+
+
 INFORMATION_MISTAKES = [
     (information_nats, "nats"),
     (information_no_minus, "wrong sign"),
@@ -321,6 +343,8 @@ INFORMATION_MISTAKES = [
     (information_entropy_term, "term of the entropy"),
     (information_math_log, "np.log2"),
     (information_reciprocal, "not the information in bits"),
+    (information_clipped, "clipping p at a small ε"),
+    (information_epsilon, "adding ε to p"),
 ]
 
 
@@ -361,6 +385,18 @@ def entropy_zero_term_is_one(p):
     return np.sum(np.where(p > 0, -p * np.log2(np.where(p > 0, p, 1)), 1), axis=-1)
 
 
+def entropy_mean(p):
+    return -np.mean(p * np.log2(p, out=np.zeros_like(p), where=p > 0), axis=-1)
+
+
+def entropy_epsilon(p):
+    return -np.sum(p * np.log2(p + 1e-12), axis=-1)
+
+
+def entropy_clipped(p):
+    return -np.sum(p * np.log2(np.clip(p, 1e-12, 1.0)), axis=-1)
+
+
 ENTROPY_MISTAKES = [
     (entropy_nats, "nats"),
     (entropy_log10, "base 10"),
@@ -371,6 +407,9 @@ ENTROPY_MISTAKES = [
     (entropy_whole_batch, "whole batch"),
     (entropy_axis_one, "axis=-1"),
     (entropy_zero_term_is_one, "p = 0"),
+    (entropy_mean, "averages the terms"),
+    (entropy_epsilon, "adding a small ε inside the log"),
+    (entropy_clipped, "clipping p"),
 ]
 
 
@@ -423,6 +462,14 @@ def ce_elementwise(y_true, y_pred):
     return -_ce_terms(y_true, y_pred)
 
 
+def ce_clipped(y_true, y_pred):
+    return -np.mean(np.sum(y_true * np.log(np.clip(y_pred, 1e-15, 1.0)), axis=1))
+
+
+def ce_epsilon(y_true, y_pred):
+    return -np.mean(np.sum(y_true * np.log(y_pred + 1e-12), axis=1))
+
+
 CE_BATCH_MISTAKES = [
     (ce_sum, "sum over the batch"),
     (ce_no_minus, "wrong sign"),
@@ -433,8 +480,10 @@ CE_BATCH_MISTAKES = [
     (ce_per_class, "one number per class"),
     (ce_naive, "0·log 0"),
     (ce_mean_all_entries, "N·C entries"),
-    (ce_sum_samples_mean_classes, "N·C entries"),
+    (ce_sum_samples_mean_classes, "batch axis (axis 0) and then averages over the classes"),
     (ce_elementwise, "elementwise"),
+    (ce_clipped, "clipping y_pred"),
+    (ce_epsilon, "adding ε"),
 ]
 
 
@@ -499,6 +548,18 @@ def logits_no_minus(logits, labels):
     return log_softmax(logits)[np.arange(len(labels)), labels].mean()
 
 
+def logits_batch_max(logits, labels):
+    z = logits - logits.max()  # one shift for the whole batch
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return -log_p[np.arange(len(labels)), labels].mean()
+
+
+def logits_batch_max_softmax(logits, labels):
+    e = np.exp(logits - logits.max())
+    p = e / e.sum(axis=1, keepdims=True)
+    return -np.log(p[np.arange(len(labels)), labels]).mean()
+
+
 LOGITS_MISTAKES = [
     (logits_naive_softmax, "overflows"),
     (logits_log_of_softmax, "log domain"),
@@ -513,6 +574,8 @@ LOGITS_MISTAKES = [
     (logits_per_sample, "one loss per sample"),
     (logits_batch_axis, "batch axis"),
     (logits_no_minus, "wrong sign"),
+    (logits_batch_max, "shifts the whole batch by one number"),
+    (logits_batch_max_softmax, "log domain"),
 ]
 
 MISTAKES = [
@@ -621,6 +684,23 @@ def test_messages_read_as_the_course_wants():
         "✅ Correct — one_hot: passes 5 checks (shapes, 0/1 values, the position of each 1, "
         "unused classes, the last class)."
     )
+
+
+def test_a_failure_also_notes_a_changed_input():
+    feedback = run("one_hot", one_hot_sorts_in_place)
+    assert "\nNote: your function changed its input array in place (for labels = [2, 0, 1, 1]" in (
+        feedback.message
+    )
+    assert "changed its input" not in run("one_hot", one_hot_sorted).message
+    assert "*Note:* your function changed" in feedback._repr_markdown_()
+
+
+def test_no_logits_message_spells_out_the_stable_formula():
+    formula = re.compile(r"\bmax\(|log Σ|logsumexp|z − |keepdims|axis=1")
+    for name, mistake, _ in MISTAKES:
+        if name == "cross_entropy_from_logits":
+            message = run(name, mistake).message
+            assert not formula.search(message), message
 
 
 def test_messages_are_deterministic():
@@ -888,6 +968,26 @@ def test_the_right_answer_is_accepted(qid):
         ("02.fair_coin_bits", 0.25, "−log₂ p"),
         ("02.fair_coin_bits", "one bit", "cannot read"),
         ("03.cross_entropy_symmetric", 0, "yes or no"),
+        ("01.integer_code_distance", 2, "squares them"),
+        ("01.integer_code_distance", 1, "one-hot"),
+        ("01.integer_code_distance", 0.25, "monkey's over dog's"),
+        ("02.likeliest_first_uniform", 2, "halve the possibilities"),
+        ("02.likeliest_first_uniform", 2.5, "after three no's"),
+        ("03.halving_q_true", 1, "bits"),
+        ("03.halving_q_true", 2, "does not double"),
+        ("03.halving_q_true", 0.5, "factor on the probability"),
+        ("03.halving_q_true", -0.693, "sign"),
+        ("03.compare_predictions", -0.539, "over all classes"),
+        ("03.compare_predictions", -0.025, "squared errors"),
+        ("03.compare_predictions", -0.02, "binary cross-entropy"),
+        ("03.compare_predictions", 0.0742, "own entropies"),
+        ("03.soft_label_minimum", 0, "one-hot target"),
+        ("03.soft_label_minimum", 0.5004, "nats"),
+        ("03.soft_label_minimum", 1, "fair coin"),
+        ("03.logits_bug", "yes", "treats its input as logits"),
+        ("03.logits_bug", True, "treats its input as logits"),
+        ("03.zero_probability", "nan", "never visits"),
+        ("02.entropy_one_hot", 1, "fair coin"),
     ],
 )
 def test_a_wrong_answer_says_what_it_is(qid, value, keyword):
@@ -897,13 +997,95 @@ def test_a_wrong_answer_says_what_it_is(qid, value, keyword):
 
 def test_wrong_answers_never_reveal_the_right_one():
     for q in check._QUESTIONS:
-        if isinstance(q.answer, float) and math.isfinite(q.answer) and q.answer != int(q.answer):
+        if isinstance(q.answer, float) and math.isfinite(q.answer) and q.answer != 0:
             right = {check._num(q.answer, d) for d in (2, 3, 4)}
-            for wrong, _ in q.wrong:
-                message = check.answer(q.id, wrong).message
+            pattern = re.compile("|".join(rf"(?<![\d.]){re.escape(r)}(?!\.?\d)" for r in right))
+            texts = [check.answer(q.id, wrong).message for wrong, _ in q.wrong]
+            feedbacks = [text.split(" — ", 2)[2] for text in texts]  # after the learner's value
+            hint = check.answer(q.id, 12345.678).message  # an unlisted answer: the question's hint
+            assert hint.startswith("❌") and "\nHint: " in hint, hint
+            shown = feedbacks + [hint.split("Hint: ")[1]]
+            for message, feedback in zip(texts + [hint], shown, strict=True):
                 assert message.startswith("❌"), message
-                feedback = message.split(" — ", 2)[2]  # after the verdict and the learner's value
-                assert feedback and not [r for r in right if r in feedback], message
+                assert feedback and not pattern.search(feedback), message
+        if isinstance(q.answer, tuple):
+            right = {check._fmt(np.array(q.answer)), str(list(q.answer))}
+            right |= {check._fmt(np.array(q.answer, dtype=int)), str([int(x) for x in q.answer])}
+            for wrong, _ in q.wrong:
+                feedback = check.answer(q.id, wrong).message.split(" — ", 2)[2]
+                assert not [r for r in right if r in feedback], feedback
+
+
+def test_each_listed_wrong_answer_gets_its_own_message():
+    for q in check._QUESTIONS:
+        for wrong, what in q.wrong:
+            feedback = check.answer(q.id, wrong)
+            assert not feedback.passed, (q.id, wrong)
+            assert what in feedback.message, (q.id, wrong, feedback.message)
+            assert "?." not in feedback.message and not feedback.message.endswith(".."), feedback
+        whats = [what for _, what in q.wrong]
+        assert len(set(whats)) >= len(whats) - 1, q.id  # at most one message shared (±x)
+
+
+def test_the_answers_and_listed_wrong_answers_are_what_their_texts_say():
+    """Recompute every new question's numbers independently of lossedu."""
+    q = check._questions._BY_ID
+    wrong = {qid: [w for w, _ in q[qid].wrong] for qid in q}
+    # 01.integer_code_distance: squared error of the integer codes; one-hot vectors tie
+    cat, dog, monkey = 0, 1, 2
+    assert q["01.integer_code_distance"].answer == (monkey - cat) ** 2 / (dog - cat) ** 2
+    eye = np.eye(3)
+    assert np.sum((eye[monkey] - eye[cat]) ** 2) == np.sum((eye[dog] - eye[cat]) ** 2) == 2
+    # 02.likeliest_first_uniform: ask about outcomes 0, 1, 2 in turn; a third no means outcome 3
+    asked = [min(k + 1, 3) for k in range(4)]
+    assert asked == [1, 2, 3, 3]
+    assert q["02.likeliest_first_uniform"].answer == np.mean(asked) == 2.25
+    assert math.isclose(stats.entropy([0.25] * 4, base=2), 2.0)
+    dyadic = [0.5, 0.25, 0.125, 0.125]  # the same strategy reaches the entropy here
+    assert math.isclose(np.dot(dyadic, asked), stats.entropy(dyadic, base=2))
+    # 03.halving_q_true: −ln(q/2) + ln q, for several q
+    for qt in (0.9, 0.5, 1e-3):
+        assert math.isclose(-math.log(qt / 2) + math.log(qt), q["03.halving_q_true"].answer)
+    # 03.compare_predictions: the cross-entropies, and what the listed mistakes compute
+    y, a, b = np.array([0.0, 1.0, 0.0]), np.array([0.1, 0.6, 0.3]), np.array([0.35, 0.6, 0.05])
+    ce = stats.entropy  # H(P, Q) = H(P) + D(P‖Q); scipy has both
+    assert math.isclose(ce(y) + ce(y, a) - ce(y) - ce(y, b), q["03.compare_predictions"].answer)
+    all_classes = -np.log(a).sum() + np.log(b).sum()
+    squared = np.sum((a - y) ** 2) - np.sum((b - y) ** 2)
+
+    def binary_ce(x):  # a binary cross-entropy on every class
+        return -np.sum(special.xlogy(y, x) + special.xlogy(1 - y, 1 - x))
+
+    binary = binary_ce(a) - binary_ce(b)
+    own = ce(a) - ce(b)
+    for value in (all_classes, -all_classes, squared, binary, own):
+        assert min(abs(value - w) for w in wrong["03.compare_predictions"]) < 1e-4, value
+    # 03.soft_label_minimum: H(P) in bits; minimise over Q numerically
+    p = np.array([0.8, 0.2])
+    grid = np.linspace(1e-4, 1 - 1e-4, 20001)
+    cross = -(p[0] * np.log2(grid) + p[1] * np.log2(1 - grid))
+    assert math.isclose(cross.min(), q["03.soft_label_minimum"].answer, abs_tol=1e-6)
+    assert math.isclose(stats.entropy(p, base=2), q["03.soft_label_minimum"].answer)
+    assert math.isclose(stats.entropy(p), wrong["03.soft_label_minimum"][1])
+
+
+def test_the_logits_bug_costs_what_its_explanation_says(torch):
+    import torch.nn.functional as F
+
+    c = 3
+    z = torch.tensor([[50.0, 0.0, 0.0]], dtype=torch.float64)  # softmax(z) ≈ (1, 0, 0)
+    y = torch.tensor([0])
+    twice = F.cross_entropy(torch.softmax(z, dim=1), y).item()
+    floor = math.log(math.e + c - 1) - 1
+    assert math.isclose(twice, floor, rel_tol=1e-12) and f"{floor:.4f}" == "0.5514"
+    assert F.cross_entropy(z, y).item() < 1e-20  # the loss the author meant
+    g = torch.Generator().manual_seed(0)
+    for _ in range(20):  # no prediction gets below the floor
+        logits = torch.randn(8, c, generator=g, dtype=torch.float64) * 10
+        labels = torch.randint(0, c, (8,), generator=g)
+        losses = F.cross_entropy(torch.softmax(logits, dim=1), labels, reduction="none")
+        assert bool((losses >= floor - 1e-12).all())
+    assert "0.5514" in check.answer("03.logits_bug", False).message
 
 
 def test_unknown_questions_and_lessons_list_the_valid_ones():
@@ -1013,4 +1195,4 @@ def test_a_function_that_prints_a_lot_has_its_output_folded(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "Your function printed:"
     assert out[1:3] == ["    line 0", "    line 1"]
-    assert len(out) == 22 and out[-1] == "    ... and 19980 more lines (folded)"  # 4 calls
+    assert len(out) == 22 and out[-1] == "    ... and 24980 more lines (folded)"  # 5 calls

@@ -10,7 +10,11 @@ hint, and never prints the expected result.  ``answer`` marks the short
 
 >>> import numpy as np
 >>> information_bits(lambda p: -np.log2(p))  # doctest: +NORMALIZE_WHITESPACE
-✅ Correct — information_bits: passes 4 checks (single probabilities, p = 1, a 2-D array, tiny p).
+✅ Correct — information_bits: passes 5 checks (single probabilities, p = 1, a 2-D array, tiny p,
+p = 0).
+Note: NumPy warned “divide by zero encountered in log2” for p = [0, 0.5, 1]; your result is right,
+but the warning will show in your notebook (`with np.errstate(divide="ignore"):` silences it;
+`np.where` does not stop NumPy from computing a log of 0).
 >>> information_bits(lambda p: -np.log(p))  # doctest: +NORMALIZE_WHITESPACE
 ❌ Not yet — information_bits: for p = [0.5] your function returns [0.6931]: it is the
 information in nats (natural log), not in bits.

@@ -105,8 +105,9 @@ def _passed(name: str, message: str, notes: Iterable[str] = ()) -> Feedback:
     return Feedback(name, True, "\n".join(lines))
 
 
-def _failed(name: str, problem: str, hint: str = "") -> Feedback:
+def _failed(name: str, problem: str, hint: str = "", notes: Iterable[str] = ()) -> Feedback:
     lines = [f"{NOT_YET} — {name}: {problem}"] + ([f"Hint: {_capital(hint)}"] if hint else [])
+    lines += [f"Note: {note}" for note in notes]
     return Feedback(name, False, "\n".join(lines))
 
 
@@ -394,6 +395,8 @@ class _Session:
         self._warned: list[str] = []
         self._warning_noted = False
         self.printed: list[str] = []  # what the learner's function printed, shown folded
+        self.changed_input = False  # whether the last call changed its input array in place
+        self.in_place: list[str] = []  # notes on changed inputs: shown with a failure too
 
     def call(self, case: _Case) -> Any:
         """The learner's return value for ``case``, or a ``_Fail`` saying what went wrong."""
@@ -414,15 +417,17 @@ class _Session:
             raise _Fail(self._raised(exc, case), self._exception_hint(exc)) from None
         finally:
             self.printed += printed.getvalue().splitlines()
-        changed = any(
+        self.changed_input = any(
             isinstance(a, np.ndarray) and not np.array_equal(a, c, equal_nan=True)
             for a, c in zip(case.args, copies, strict=True)
         )
-        if changed:
-            self._note(
+        if self.changed_input and not self.in_place:
+            note = (
                 f"your function changed its input array in place (for {case.label}); "
                 "a caller does not expect that, so build a new array instead."
             )
+            self.in_place.append(note)
+            self._note(note)
         return value
 
     def result(self, case: _Case) -> np.ndarray:
@@ -434,13 +439,14 @@ class _Session:
         if self._warned and not self._warning_noted:
             self._warning_noted = True
             why = (
-                " (`np.where` computes both branches, so the log of 0 is computed anyway)"
+                ' (`with np.errstate(divide="ignore"):` silences it; `np.where` does not '
+                "stop NumPy from computing a log of 0)"
                 if any("divide by zero" in w for w in self._warned)
                 else ""
             )
             self._note(
-                f"NumPy warned “{self._warned[0]}” for {case.label}{why}; your result is right, "
-                "but the warning will show in your notebook."
+                f"NumPy warned “{self._warned[0]}” for {case.label}; your result is right, "
+                f"but the warning will show in your notebook{why}."
             )
 
     def _note(self, text: str) -> None:
@@ -522,7 +528,8 @@ def _run(
     except _NotDone:
         return _not_done(name)
     except _Fail as fail:
-        return _failed(name, fail.problem + ".", fail.hint)
+        end = "" if fail.problem.endswith("?") else "."
+        return _failed(name, fail.problem + end, fail.hint, session.in_place)
     finally:
         _show_printed(session.printed)
     plural = "s" if session.count != 1 else ""
@@ -532,13 +539,16 @@ def _run(
 # --------------------------------------------------------------------------- comparing
 
 
-def _close(got: Any, expected: Any) -> bool:
-    """Same shape and equal within tolerance (inf equals inf; nan never matches)."""
+def _close(got: Any, expected: Any, atol: float = _ATOL) -> bool:
+    """Same shape and equal within tolerance (inf equals inf; nan never matches).
+
+    ``atol=0`` compares by relative error alone, for results far below 1.
+    """
     a, b = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
     if a.shape != b.shape:
         return False
     with np.errstate(invalid="ignore"):
-        return bool(np.allclose(a, b, rtol=_RTOL, atol=_ATOL, equal_nan=False))
+        return bool(np.allclose(a, b, rtol=_RTOL, atol=atol, equal_nan=False))
 
 
 @dataclass(frozen=True)

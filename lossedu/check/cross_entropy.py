@@ -17,6 +17,7 @@ from lossedu.check._base import (
     _LN10,
     TIME_LIMIT,
     Feedback,
+    _Case,
     _case,
     _close,
     _diagnose,
@@ -53,12 +54,26 @@ _LOGITS_MEAN_HINT = "average the N per-sample losses with `.mean()`."
 
 
 def _reductions(n: int, c: int, mean_hint: str) -> list[_Factor]:
-    """Reduction mistakes for a batch of n samples and c classes."""
-    return [
+    """Reduction mistakes for a batch of n samples and c classes.
+
+    With n = 1 a sum over the batch axis followed by a mean over the classes is
+    the mean over all N·C entries; it is named only where the two differ.
+    """
+    factors = [
         _Factor(float(n), "is the sum over the batch, not the mean", mean_hint),
         _Factor(1 / c, "averages over all N·C entries instead of over the N samples", mean_hint),
-        _Factor(n / c, "adds up over the samples and averages over the classes", mean_hint),
     ]
+    if n != 1:
+        factors.append(
+            _Factor(
+                n / c,
+                "adds up over the batch axis (axis 0) and then averages over the classes, "
+                f"so it divides the total by the number of classes, C = {c}, instead of the "
+                f"number of samples, N = {n}",
+                mean_hint,
+            )
+        )
+    return factors
 
 
 def cross_entropy_batch(fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT) -> Feedback:
@@ -66,17 +81,19 @@ def cross_entropy_batch(fn: Callable[..., Any], *, time_limit: float = TIME_LIMI
 
     ``y_true`` holds one-hot or soft targets and ``y_pred`` predicted
     probabilities, both of shape (N, C); the result is the single number
-    −(1/N) Σᵢ Σⱼ yᵢⱼ ln ŷᵢⱼ, with 0·log 0 = 0.  Finds: a sum for the mean, a
-    missing minus, log base 2 or 10, swapped arguments H(Q, P), the wrong axis,
-    nan from 0·log 0, a mean over all N·C entries.
+    −(1/N) Σᵢ Σⱼ yᵢⱼ ln ŷᵢⱼ.  A term with yᵢⱼ = 0 counts as 0 whatever ŷᵢⱼ is (the
+    average over the target never visits that class); a class with yᵢⱼ > 0 and
+    ŷᵢⱼ = 0 makes the loss ∞.  Finds: a sum for the mean, a missing minus, log
+    base 2 or 10, swapped arguments H(Q, P), the wrong axis, nan from 0·log 0,
+    a mean over all N·C entries, a clipped ŷ (a finite loss where it is ∞).
 
     >>> def ce(y_true, y_pred):
-    ...     terms = np.where(y_true > 0, y_true * np.log(np.where(y_true > 0, y_pred, 1)), 0)
-    ...     return -terms.sum(axis=1).mean()
+    ...     with np.errstate(divide="ignore"):  # ln 0 = -inf where a true class gets 0
+    ...         logs = np.log(np.where(y_true > 0, y_pred, 1))
+    ...     return -(y_true * logs).sum(axis=1).mean()
     >>> cross_entropy_batch(ce)  # doctest: +NORMALIZE_WHITESPACE
-    ✅ Correct — cross_entropy_batch: passes 5 checks (the dog example, batches of hard and soft
-    labels,
-    y_pred = 0 where y_true = 0, a seeded random batch).
+    ✅ Correct — cross_entropy_batch: passes 6 checks (batches of hard and soft labels, the dog
+    example, y_pred = 0 where y_true = 0, y_pred = 0 for a true class, a seeded random batch).
     """
     return _run(
         "cross_entropy_batch", fn, time_limit, _check_cross_entropy_batch, "fn(y_true, y_pred)"
@@ -87,8 +104,7 @@ def _check_cross_entropy_batch(s: _Session) -> str:
     rng = _rng()
     soft = rng.dirichlet(np.ones(4), size=6)
     soft[[0, 3]] = encoding.one_hot([2, 0], 4, dtype=float)
-    cases = [
-        _case(y_true=np.array([[0.0, 1.0, 0.0]]), y_pred=np.array([[0.2, 0.7, 0.1]])),
+    cases = [  # N ≠ 1 first: with one sample, a mean over classes is a mean over all entries
         _case(
             y_true=np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]),
             y_pred=np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]]),
@@ -97,7 +113,13 @@ def _check_cross_entropy_batch(s: _Session) -> str:
             y_true=np.array([[0.6, 0.3, 0.1], [0.2, 0.2, 0.6]]),
             y_pred=np.array([[0.5, 0.25, 0.25], [0.1, 0.3, 0.6]]),
         ),
+        _case(y_true=np.array([[0.0, 1.0, 0.0]]), y_pred=np.array([[0.2, 0.7, 0.1]])),
         _case(kind="zeros", y_true=np.array([[1.0, 0.0, 0.0]]), y_pred=np.array([[0.9, 0.1, 0.0]])),
+        _case(
+            kind="infinite",
+            y_true=np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]),
+            y_pred=np.array([[0.0, 1.0, 0.0], [0.2, 0.7, 0.1]]),
+        ),
         _case(note="seeded random", y_true=soft, y_pred=rng.dirichlet(np.ones(4), size=6)),
     ]
     for case in cases:
@@ -139,13 +161,23 @@ def _check_cross_entropy_batch(s: _Session) -> str:
             raise _Fail(
                 f"for {case.label} your function returns nan: where y_true and y_pred are both "
                 "0, the term 0·log 0 is nan in floating point (0 times −inf)",
-                "a term with y_true = 0 contributes 0 whatever y_pred is: skip those terms "
-                "(e.g. with `np.where`).",
+                "a term with y_true = 0 contributes 0 whatever y_pred is (the average over "
+                "y_true never visits that class): skip those terms (e.g. with `np.where`).",
+            )
+        if case.kind == "infinite" and np.isfinite(got):
+            raise _Fail(
+                f"for {case.label} your function returns {_show(got)}, a finite loss, but "
+                "sample 0's true class gets y_pred = 0: clipping y_pred at a small ε (or "
+                "adding ε to it) turns −ln 0 into a large finite number",
+                "the exercise asks for the cross-entropy itself: what is −ln 0? Don't clip "
+                '(`with np.errstate(divide="ignore"):` silences the warning of `np.log(0)`).',
             )
         if case.kind == "zeros":
             raise _Fail(
-                f"your function is right on inputs without zeros but wrong for {case.label}",
-                "a term with y_true = 0 contributes 0 whatever y_pred is.",
+                f"your function is right where y_pred has no zeros but wrong for {case.label}, "
+                "where y_pred = 0 in a class with y_true = 0",
+                "a term with y_true = 0 contributes 0 whatever y_pred is (the average over "
+                "y_true never visits that class).",
             )
         raise _Fail(
             f"for {case.label} your function returns {_show(got, expected)}, which is not the "
@@ -153,15 +185,20 @@ def _check_cross_entropy_batch(s: _Session) -> str:
             "−(1/N) Σᵢ Σⱼ yᵢⱼ·ln ŷᵢⱼ: with a one-hot target only the true class's −ln ŷ remains.",
         )
     return (
-        "the dog example, batches of hard and soft labels, y_pred = 0 where y_true = 0, "
-        "a seeded random batch"
+        "batches of hard and soft labels, the dog example, y_pred = 0 where y_true = 0, "
+        "y_pred = 0 for a true class, a seeded random batch"
     )
 
 
 _LSE_HINT = (
-    "use the log-sum-exp trick: subtract each row's largest logit before `np.exp` "
-    "(the softmax does not change), and take log-probabilities as "
-    "z − max(z) − log Σ exp(z − max(z))."
+    "this is what the log-sum-exp trick is for. Softmax does not change when the same number "
+    "is subtracted from every logit of a row: which number, chosen row by row, keeps every "
+    "`np.exp` from overflowing? Then stay in the log domain: compute log-probabilities "
+    "without taking the log of a probability."
+)
+_LOG_DOMAIN_HINT = (
+    "stay in the log domain: the log of softmax(z) is a difference of two logs, and neither "
+    "of them needs a probability that can round to 0."
 )
 
 
@@ -173,16 +210,18 @@ def cross_entropy_from_logits(
     ``logits`` has shape (N, C) and ``labels`` holds class indices (N,); the
     result is −(1/N) Σᵢ log softmax(logitsᵢ)[labelsᵢ], as
     ``torch.nn.functional.cross_entropy``.  Finds: overflow at large logits
-    (log-sum-exp), softmax without the log, raw logits, the wrong class, the
-    wrong axis, a sum for the mean, the sign and the log base.
+    (log-sum-exp), one shift for the whole batch instead of one per row, the log
+    of a softmax that underflows to 0, clipping, softmax without the log, raw
+    logits, the wrong class, the wrong axis, a sum for the mean, the sign and
+    the log base.
 
     >>> def ce(logits, labels):
     ...     z = logits - logits.max(axis=1, keepdims=True)
     ...     log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
     ...     return -log_p[np.arange(len(labels)), labels].mean()
     >>> cross_entropy_from_logits(ce)  # doctest: +NORMALIZE_WHITESPACE
-    ✅ Correct — cross_entropy_from_logits: passes 6 checks (one sample, batches, logits of ±1000,
-    a confidently wrong prediction).
+    ✅ Correct — cross_entropy_from_logits: passes 7 checks (one sample, batches, logits of ±1000,
+    a confidently wrong prediction, rows whose logits lie far apart).
     """
     return _run(
         "cross_entropy_from_logits",
@@ -261,6 +300,11 @@ def _check_cross_entropy_from_logits(s: _Session) -> str:
         _case(kind="large", logits=np.array([[1000.0, 999.0, 998.0]]), labels=np.array([1])),
         _case(kind="large", logits=np.array([[-1000.0, -999.0, -998.0]]), labels=np.array([0])),
         _case(kind="gap", logits=np.array([[1000.0, 0.0, 0.0]]), labels=np.array([1])),
+        _case(
+            kind="rows",
+            logits=np.array([[800.0, 799.0, 0.0], [-5.0, 0.0, 5.0]]),
+            labels=np.array([0, 2]),
+        ),
     ]
     for case in cases:
         z, labels = case.args
@@ -280,6 +324,8 @@ def _check_cross_entropy_from_logits(s: _Session) -> str:
             s.ok(case)
             continue
         _diagnose(case, got, expected, _logits_mistakes(z, labels, expected))
+        if case.kind == "rows":
+            _check_rows_alone(s, case, got)
         if not np.isfinite(got):
             if case.kind == "large":
                 raise _Fail(
@@ -293,9 +339,7 @@ def _check_cross_entropy_from_logits(s: _Session) -> str:
                     f"for {case.label} your function returns {_show(got)}: the softmax "
                     "probability of the true class underflows to 0 (it is about e^−1000), "
                     "and log 0 = −inf",
-                    "stay in the log domain: compute log-probabilities as "
-                    "z − max(z) − log Σ exp(z − max(z)) instead of taking the log of a "
-                    "probability that can round to 0.",
+                    _LOG_DOMAIN_HINT,
                 )
             raise _Fail(
                 f"for {case.label} your function returns {_show(got)}, but the loss is finite",
@@ -306,15 +350,36 @@ def _check_cross_entropy_from_logits(s: _Session) -> str:
                 f"for {case.label} your function returns {_show(got, expected)}, far below the "
                 f"true loss of {_num(expected)} nats: clipping the probability at a small "
                 "epsilon caps the loss",
-                "stay in the log domain: log-probabilities are z − max(z) − log Σ exp(z − max(z)).",
+                _LOG_DOMAIN_HINT,
             )
         raise _Fail(
             f"for {case.label} your function returns {_show(got, expected)}, which is not the "
             "mean cross-entropy",
             "the loss is the mean over samples of −log softmax(logits)[label], in nats.",
         )
-    return "one sample, batches, logits of ±1000, a confidently wrong prediction"
+    return (
+        "one sample, batches, logits of ±1000, a confidently wrong prediction, "
+        "rows whose logits lie far apart"
+    )
 
+
+def _check_rows_alone(s: _Session, case: _Case, got: np.ndarray) -> None:
+    """Raise ``_Fail`` if the learner is right on each row of ``case`` alone (one batch shift)."""
+    z, labels = case.args
+    for i in range(len(z)):
+        row = _case(logits=z[i : i + 1], labels=labels[i : i + 1])
+        expected = -functional.log_softmax(row.args[0], dim=1)[0, labels[i]]
+        if not _close(s.result(row), expected):
+            return
+    spread = _num(z.max(axis=1).max() - z.max(axis=1).min())
+    raise _Fail(
+        f"your function is right for each row of {case.label} alone, but returns "
+        f"{_show(got)} for the two together: it shifts the whole batch by one number, so "
+        f"the row whose logits lie about {spread} below the other's ends up with every "
+        "`np.exp` underflowing to 0",
+        "softmax does not change when a number is subtracted from every logit of one row; "
+        "the number that keeps `np.exp` in range differs from row to row.",
+    )
 
 
 register(

@@ -18,6 +18,7 @@ from lossedu.check._base import (
     _expect_shape,
     _Fail,
     _first_bad,
+    _fmt,
     _num,
     _rng,
     _run,
@@ -35,7 +36,7 @@ def one_hot(fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT) -> Feedba
     Row i is 1 in column ``labels[i]`` and 0 elsewhere; classes are numbered
     0 … num_classes − 1.  Finds: a transposed result, off-by-one (1-based)
     classes, ignoring ``num_classes``, the wrong length, values other than 0/1,
-    ``out[:, labels] = 1``.
+    ``out[:, labels] = 1``, rows in sorted order (labels sorted, in place or not).
 
     >>> one_hot(lambda labels, num_classes: np.eye(num_classes)[labels])
     ... # doctest: +NORMALIZE_WHITESPACE
@@ -139,6 +140,16 @@ def _check_one_hot(s: _Session) -> str:
                     "classes are numbered from 0: label 0 is the first column, "
                     "label c is column c.",
                 )
+        in_order = np.sort(labels)
+        if np.array_equal(where, in_order):
+            how = "it sorted `labels` in place" if s.changed_input else "did it sort `labels`?"
+            raise _Fail(
+                f"for {case.label} your function returns {_show(got, expected)}: its rows "
+                f"follow the labels in sorted order, {_fmt(in_order)}, not in the order given; "
+                f"{how}",
+                "row i is the one-hot vector of labels[i]: keep the labels in their order "
+                "(and leave the caller's array as it is).",
+            )
         i = int(np.argmax(where != labels))
         raise _Fail(
             f"for {case.label} your function returns {_show(got, expected)}: row {i} "

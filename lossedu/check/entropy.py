@@ -13,6 +13,7 @@ import numpy as np
 
 from lossedu import info
 from lossedu.check._base import (
+    _ATOL,
     _LN2,
     TIME_LIMIT,
     Feedback,
@@ -54,13 +55,17 @@ def _bits_groups(what: str, formula: str) -> list[list[_Factor]]:
 def information_bits(fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT) -> Feedback:
     """Check ``fn(p)``: the information content −log₂ p in bits, elementwise.
 
-    ``p`` holds probabilities in (0, 1] of any shape; the result has the same
-    shape.  Finds: the natural log (nats), a missing minus sign, log base 10,
-    −p·log₂ p (an entropy term) instead of −log₂ p.
+    ``p`` holds probabilities in [0, 1] of any shape; the result has the same
+    shape, with ∞ where p = 0.  Finds: the natural log (nats), a missing minus
+    sign, log base 10, −p·log₂ p (an entropy term) instead of −log₂ p, a clipped
+    p or an added ε that caps the information of tiny p.
 
-    >>> information_bits(lambda p: np.log2(1 / p))  # doctest: +NORMALIZE_WHITESPACE
-    ✅ Correct — information_bits: passes 4 checks (single probabilities, p = 1, a 2-D array,
-    tiny p).
+    >>> def information(p):
+    ...     with np.errstate(divide="ignore"):
+    ...         return -np.log2(p)
+    >>> information_bits(information)  # doctest: +NORMALIZE_WHITESPACE
+    ✅ Correct — information_bits: passes 5 checks (single probabilities, p = 1, a 2-D array,
+    tiny p, p = 0).
     """
     return _run("information_bits", fn, time_limit, _check_information_bits, "fn(p)")
 
@@ -71,7 +76,8 @@ def _check_information_bits(s: _Session) -> str:
         _case(p=np.array([0.5])),
         _case(p=np.array([0.125, 1.0])),
         _case(note="seeded random", p=rng.uniform(0.01, 1.0, size=(2, 3))),
-        _case(p=np.array([1e-300, 0.75])),
+        _case(kind="tiny", p=np.array([1e-300, 0.75])),
+        _case(kind="tiny", p=np.array([0.0, 0.5, 1.0])),
     ]
     for case in cases:
         (p,) = case.args
@@ -96,12 +102,25 @@ def _check_information_bits(s: _Session) -> str:
         _diagnose(
             case, got, expected, [*_scaled(expected, _bits_groups("information", "−log₂ p")), term]
         )
+        tiny = p < 1e-9
+        if (
+            case.kind == "tiny"
+            and np.all(np.isfinite(got[tiny]) & (got[tiny] < expected[tiny]))
+            and _close(got[~tiny], expected[~tiny])
+        ):
+            raise _Fail(
+                f"for {case.label} your function returns {_show(got, expected)}: it caps the "
+                "information of the smallest probabilities, as clipping p at a small ε or "
+                "adding ε to p does",
+                "the exercise asks for −log₂ p itself, ∞ for p = 0: no ε and no clipping "
+                '(`with np.errstate(divide="ignore"):` silences the warning of `np.log2(0)`).',
+            )
         raise _Fail(
             f"for {case.label} your function returns {_show(got, expected)}, which is not "
             "the information in bits",
             "a fair coin's outcome (p = 0.5) carries 1 bit; an event of probability 1/8, 3 bits.",
         )
-    return "single probabilities, p = 1, a 2-D array, tiny p"
+    return "single probabilities, p = 1, a 2-D array, tiny p, p = 0"
 
 
 def _xlog2x(p: np.ndarray) -> np.ndarray:
@@ -113,17 +132,20 @@ def _xlog2x(p: np.ndarray) -> np.ndarray:
 def entropy_bits(fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT) -> Feedback:
     """Check ``fn(p)``: the Shannon entropy in bits of the distribution(s) ``p``.
 
-    H(P) = −Σ p log₂ p along the last axis, with 0·log 0 = 0; ``p`` of shape
-    (..., C) gives a result of shape (...).  Finds: nats or log base 10, a
-    missing minus sign, nan from 0·log 0, the wrong axis, the per-class terms
-    returned instead of their sum.
+    H(P) = −Σ p log₂ p along the last axis, with 0·log 0 = 0 (the limit of
+    x log x as x → 0); ``p`` of shape (..., C) gives a result of shape (...).
+    Finds: nats or log base 10, a missing minus sign, nan from 0·log 0, the
+    wrong axis, the per-class terms returned instead of their sum, their mean
+    instead of their sum, an ε added inside the log (or p clipped at ε), which
+    is caught on distributions with tiny probabilities, compared by relative
+    error.
 
     >>> def entropy(p):
     ...     logs = np.log2(p, out=np.zeros_like(p), where=p > 0)
     ...     return -np.sum(p * logs, axis=-1)
     >>> entropy_bits(entropy)  # doctest: +NORMALIZE_WHITESPACE
-    ✅ Correct — entropy_bits: passes 7 checks (a fair coin, (1/2, 1/4, 1/8, 1/8), a one-hot vector,
-    batches of shape (3, 4), (3, 3) and (2, 3, 5), zeros).
+    ✅ Correct — entropy_bits: passes 8 checks (a fair coin, (1/2, 1/4, 1/8, 1/8), a one-hot vector,
+    batches of shape (3, 4), (3, 3) and (2, 3, 5), zeros, tiny probabilities).
     """
     hints = [
         (
@@ -142,6 +164,7 @@ def _check_entropy_bits(s: _Session) -> str:
     zeros_3d[0, 1, [1, 3]] = 0.0
     zeros_3d[1, 2, 0] = 0.0
     zeros_3d /= zeros_3d.sum(axis=-1, keepdims=True)
+    tiny = np.array([[1 - 3e-12, 1e-12, 1e-12, 1e-12], [1 - 2e-15, 1e-15, 1e-15, 0.0]])
     cases = [
         _case(p=np.array([0.5, 0.5])),
         _case(p=np.array([0.5, 0.25, 0.125, 0.125])),
@@ -152,6 +175,7 @@ def _check_entropy_bits(s: _Session) -> str:
         _case(note="seeded random", p=rng.dirichlet(np.ones(3), size=3)),
         _case(kind="zeros", note="seeded random, with zeros", p=zeros_3d),
         _case(kind="zeros", p=np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]])),
+        _case(kind="tiny", note="the first entry of each row is 1 minus the others", p=tiny),
     ]
     axis_hint = "sum over the last axis only (`axis=-1`): each distribution has its own entropy."
     for case in cases:
@@ -180,15 +204,30 @@ def _check_entropy_bits(s: _Session) -> str:
             ],
             "the result has one entropy per distribution, the shape of p without its last axis.",
         )
-        if _close(got, expected):
+        if _close(got, expected, atol=0.0 if case.kind == "tiny" else _ATOL):
             s.ok(case)
             continue
+        if case.kind == "tiny" and _close(got, expected):
+            negative = " (here it even makes an entropy negative)" if np.any(got < 0) else ""
+            raise _Fail(
+                f"for {case.label} your function returns {_show(got, expected)}: close, but "
+                "not the entropy. Adding a small ε inside the log, log₂(p + ε), or clipping p "
+                "at ε changes every term a little, and where the entropy itself is tiny that "
+                f"error is a large part of it{negative}",
+                "no ε and no clipping: make the terms with p = 0 count as 0 and compute the "
+                "others as they are.",
+            )
+        mean = _Factor(
+            1 / p.shape[-1],
+            "averages the terms −p·log₂ p over the classes instead of adding them up",
+            "the entropy is the sum −Σ p·log₂ p over the classes, not their mean.",
+        )
         _diagnose(
             case,
             got,
             expected,
             [
-                *_scaled(expected, _bits_groups("entropy", "−Σ p·log₂ p")),
+                *_scaled(expected, [*_bits_groups("entropy", "−Σ p·log₂ p"), [mean]]),
                 _variant(
                     lambda terms=terms: terms.sum(axis=0),
                     "sums over the first axis (across the distributions) instead of the last "
@@ -217,7 +256,7 @@ def _check_entropy_bits(s: _Session) -> str:
         )
     return (
         "a fair coin, (1/2, 1/4, 1/8, 1/8), a one-hot vector, batches of shape (3, 4), (3, 3) "
-        "and (2, 3, 5), zeros"
+        "and (2, 3, 5), zeros, tiny probabilities"
     )
 
 
@@ -256,7 +295,11 @@ register(
         "the outcome is certain: 1·log 1 = 0 and 0·log 0 = 0 by the limit.",
         "compute −Σ p·log p term by term, with 0·log 0 = 0.",
         (
-            (float("nan"), "0·log 0 is 0 by the limit, not nan"),
+            (
+                float("nan"),
+                "nan is what floating point makes of 0·log 0 (0 times −∞); in an entropy, "
+                "0·log 0 is the limit of p·log p as p → 0",
+            ),
             (
                 math.log2(3),
                 "that's log₂ 3, the entropy of the uniform distribution: the maximum, not this one",
@@ -265,7 +308,7 @@ register(
                 math.log(3),
                 "that's ln 3, the entropy of the uniform distribution: the maximum, not this one",
             ),
-            (1, "a certain outcome carries no information: 1·log 1 = 0"),
+            (1, "1 bit is the entropy of a fair coin; compute −Σ p·log p term by term"),
         ),
     ),
     _Question(
