@@ -72,7 +72,7 @@ class Feedback:
         return self.passed
 
     def _repr_markdown_(self) -> str:
-        first, *rest = self.message.split("\n")
+        first, *rest = _markdown_text(self.message).split("\n")
         verdict, sep, text = first.partition(" — ")
         head, colon, tail = text.partition(": ")
         if sep and verdict in _COLOURS:
@@ -85,6 +85,15 @@ class Feedback:
             label, colon, tail = line.partition(": ")
             lines.append(f"*{label}:* {tail}" if colon else line)
         return "  \n".join(lines)
+
+
+def _markdown_text(text: str) -> str:
+    """``text`` with ``<`` escaped outside code spans, so that "<lambda>" is not read as HTML."""
+    parts = text.split("`")
+    outside = range(0, len(parts), 2) if len(parts) % 2 else range(len(parts))
+    for i in outside:
+        parts[i] = parts[i].replace("<", "&lt;")
+    return "`".join(parts)
 
 
 class _Fail(Exception):
@@ -229,20 +238,22 @@ def _call_with_alarm(fn: Callable[..., Any], args: tuple[Any, ...], seconds: flo
         sys.settrace(stop_at_next_line)
         raise _TimedOut
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    previous_trace = sys.gettrace()
-    outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, seconds, _RETRY)
-    start = time.monotonic()
-    try:
-        with _errstate():
+    # The errstate is entered and left outside the alarm's window: between the learner's
+    # return and the `finally`, no Python frame runs that the trace function could stop.
+    with _errstate():
+        previous = signal.signal(signal.SIGALRM, on_alarm)
+        previous_trace = sys.gettrace()
+        outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, seconds, _RETRY)
+        start = time.monotonic()
+        try:
             return fn(*args)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        sys.settrace(previous_trace)
-        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
-        if outer_delay > 0:  # someone else's timer was running: give it back what is left
-            left = max(outer_delay - (time.monotonic() - start), 1e-3)
-            signal.setitimer(signal.ITIMER_REAL, left, outer_interval)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            sys.settrace(previous_trace)
+            signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+            if outer_delay > 0:  # someone else's timer was running: give it back what is left
+                left = max(outer_delay - (time.monotonic() - start), 1e-3)
+                signal.setitimer(signal.ITIMER_REAL, left, outer_interval)
 
 
 def _call_in_thread(fn: Callable[..., Any], args: tuple[Any, ...], seconds: float) -> Any:

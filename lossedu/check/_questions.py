@@ -6,6 +6,8 @@ wrong one without giving the right answer away."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -21,6 +23,7 @@ from lossedu.check._base import (
     _fmt,
     _not_done,
     _passed,
+    _show_printed,
     _TimedOut,
 )
 
@@ -171,12 +174,14 @@ def answer(question: str, value: Any) -> Feedback:
     ⏳ Not done yet — 02.fair_coin_bits: replace the `raise NotImplementedError()` line with
     `return` and your answer, then run this cell and the cell that defines it again.
     """
-    q = _BY_ID.get(question) if isinstance(question, str) else None
+    q = _BY_ID.get(question.strip()) if isinstance(question, str) else None
     if q is None:
         return _unknown_question(question)
     if callable(value):
+        printed = io.StringIO()
         try:
-            value, _ = _call_with_limit(value, (), TIME_LIMIT)
+            with contextlib.redirect_stdout(printed):
+                value, _ = _call_with_limit(value, (), TIME_LIMIT)
         except NotImplementedError:
             return _not_done(q.id, "`return` and your answer")
         except _TimedOut:
@@ -188,6 +193,8 @@ def answer(question: str, value: Any) -> Feedback:
                 f"your function raised {type(exc).__name__}" + (f" ({text})." if text else "."),
                 "the function only needs to `return` your answer.",
             )
+        finally:
+            _show_printed(printed.getvalue().splitlines())
     got = _read_answer(q, value)
     if got is None:
         kind, example = (
