@@ -51,6 +51,16 @@ from lossedu.plots.entropy import (
     simplex_entropy,
     simplex_xy,
 )
+from lossedu.plots.implementation import (
+    failure_map,
+    failure_status,
+    focal_loss_curves,
+    focal_loss_values,
+    naive_vs_stable,
+    set_failure_dtype,
+    set_failure_marker,
+    set_focal,
+)
 
 __all__ = [
     "COLORS",
@@ -77,4 +87,12 @@ __all__ = [
     "likelihood_vs_cross_entropy",
     "gaussian_entropy_figure",
     "code_space",
+    "naive_vs_stable",
+    "failure_status",
+    "failure_map",
+    "set_failure_dtype",
+    "set_failure_marker",
+    "focal_loss_values",
+    "focal_loss_curves",
+    "set_focal",
 ]

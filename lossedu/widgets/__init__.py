@@ -14,6 +14,8 @@ binary_entropy_explorer()     02       p, unit
 simplex_entropy_explorer()    02       p1, p2, unit
 cross_entropy_explorer()      03       true_class, q1, q2, q3 (one per class)
 loss_comparison_explorer()    03       q
+overflow_explorer()           06       a (logit size), dtype
+focal_loss_explorer()         06       gamma, p_t
 ============================  =======  ======================================
 
 Every number comes from :mod:`lossedu.info` and :mod:`lossedu.encoding`
@@ -37,6 +39,12 @@ from lossedu.widgets.entropy import (
     binary_entropy_explorer,
     simplex_entropy_explorer,
 )
+from lossedu.widgets.implementation import (
+    FocalLossExplorer,
+    OverflowExplorer,
+    focal_loss_explorer,
+    overflow_explorer,
+)
 
 __all__ = [
     "Explorer",
@@ -51,4 +59,8 @@ __all__ = [
     "OneHotExplorer",
     "BinaryEntropyExplorer",
     "SimplexEntropyExplorer",
+    "overflow_explorer",
+    "focal_loss_explorer",
+    "OverflowExplorer",
+    "FocalLossExplorer",
 ]
