@@ -50,6 +50,10 @@ CASES: list[tuple[str, Callable[[], widgets.Explorer], str, Sequence[Any]]] = [
     ("simplex_entropy_explorer", widgets.simplex_entropy_explorer, "p1", [v / 2 for v in SLIDER]),
     ("cross_entropy_explorer", widgets.cross_entropy_explorer, "q1", SLIDER),
     ("loss_comparison_explorer", widgets.loss_comparison_explorer, "q", SLIDER),
+    ("overflow_explorer", widgets.overflow_explorer, "a", [round(1000 * v) for v in SLIDER]),
+    ("overflow_explorer", widgets.overflow_explorer, "dtype", ["float32", "float64"] * 25),
+    ("focal_loss_explorer", widgets.focal_loss_explorer, "gamma",
+     [round(5 * v, 1) for v in SLIDER]),
 ]
 UNIT_CASES = [("binary_entropy_explorer", widgets.binary_entropy_explorer),
               ("simplex_entropy_explorer", widgets.simplex_entropy_explorer)]
