@@ -1219,3 +1219,15 @@ def test_an_answer_function_that_prints_a_lot_is_folded(capsys):
     assert check.answer(" 02.fair_coin_bits ", chatty_answer).passed  # spaces around the id
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "Your function printed:" and out[-1] == "    ... and 480 more lines (folded)"
+
+
+@pytest.mark.parametrize("name", sorted(SOLUTIONS))
+def test_no_docstring_shows_a_numpy_solution(name):
+    """A student copy's ``help(check.name)`` must not hand out the exercise's answer."""
+    import doctest
+
+    examples = doctest.DocTestParser().get_examples(getattr(check, name).__doc__)
+    passing = [e.source.split("#")[0].strip() for e in examples if e.want.startswith("✅")]
+    assert examples
+    for code in passing:  # lossedu's own function, or a lambda that calls it
+        assert re.fullmatch(rf"{name}\(((lambda [^:]+: )?(info|encoding|functional)\.\S.*)\)", code)

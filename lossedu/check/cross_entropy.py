@@ -87,13 +87,18 @@ def cross_entropy_batch(fn: Callable[..., Any], *, time_limit: float = TIME_LIMI
     base 2 or 10, swapped arguments H(Q, P), the wrong axis, nan from 0·log 0,
     a mean over all N·C entries, a clipped ŷ (a finite loss where it is ∞).
 
-    >>> def ce(y_true, y_pred):
-    ...     with np.errstate(divide="ignore"):  # ln 0 = -inf where a true class gets 0
-    ...         logs = np.log(np.where(y_true > 0, y_pred, 1))
-    ...     return -(y_true * logs).sum(axis=1).mean()
-    >>> cross_entropy_batch(ce)  # doctest: +NORMALIZE_WHITESPACE
+    The examples pass lossedu's own function and show a common mistake, never a NumPy
+    solution: a student reads this docstring with ``help``.
+
+    >>> cross_entropy_batch(lambda y_true, y_pred: info.cross_entropy(y_true, y_pred).mean())
+    ... # doctest: +NORMALIZE_WHITESPACE
     ✅ Correct — cross_entropy_batch: passes 6 checks (batches of hard and soft labels, the dog
     example, y_pred = 0 where y_true = 0, y_pred = 0 for a true class, a seeded random batch).
+    >>> cross_entropy_batch(lambda y_true, y_pred: -np.sum(y_true * np.log(y_pred)))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ❌ Not yet — cross_entropy_batch: for y_true = [[1, 0, 0], [0, 0, 1]], y_pred = [[0.7, 0.2,
+    0.1], [0.1, 0.3, 0.6]] your function returns 0.8675: it is the sum over the batch, not the mean.
+    Hint: Add up over the classes, then average over the N samples (`.mean()` of N numbers).
     """
     return _run(
         "cross_entropy_batch", fn, time_limit, _check_cross_entropy_batch, "fn(y_true, y_pred)"
@@ -215,13 +220,23 @@ def cross_entropy_from_logits(
     logits, the wrong class, the wrong axis, a sum for the mean, the sign and
     the log base.
 
-    >>> def ce(logits, labels):
-    ...     z = logits - logits.max(axis=1, keepdims=True)
-    ...     log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-    ...     return -log_p[np.arange(len(labels)), labels].mean()
-    >>> cross_entropy_from_logits(ce)  # doctest: +NORMALIZE_WHITESPACE
+    The examples pass lossedu's own function and show a common mistake, never a NumPy
+    solution: a student reads this docstring with ``help``.
+
+    >>> cross_entropy_from_logits(functional.cross_entropy)  # doctest: +NORMALIZE_WHITESPACE
     ✅ Correct — cross_entropy_from_logits: passes 7 checks (one sample, batches, logits of ±1000,
     a confidently wrong prediction, rows whose logits lie far apart).
+    >>> def ce(logits, labels):
+    ...     p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    ...     return -np.log(p[np.arange(len(labels)), labels]).mean()
+    >>> cross_entropy_from_logits(ce)  # doctest: +NORMALIZE_WHITESPACE
+    ❌ Not yet — cross_entropy_from_logits: for logits = [[1000, 999, 998]], labels = [1] your
+    function returns nan: with logits this large, `np.exp` overflows to inf or underflows to 0,
+    and inf/inf, 0/0 or log 0 follow.
+    Hint: This is what the log-sum-exp trick is for. Softmax does not change when the same number
+    is subtracted from every logit of a row: which number, chosen row by row, keeps every `np.exp`
+    from overflowing? Then stay in the log domain: compute log-probabilities without taking the
+    log of a probability.
     """
     return _run(
         "cross_entropy_from_logits",

@@ -38,11 +38,17 @@ def one_hot(fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT) -> Feedba
     classes, ignoring ``num_classes``, the wrong length, values other than 0/1,
     ``out[:, labels] = 1``, rows in sorted order (labels sorted, in place or not).
 
-    >>> one_hot(lambda labels, num_classes: np.eye(num_classes)[labels])
-    ... # doctest: +NORMALIZE_WHITESPACE
+    The examples pass lossedu's own function and show a common mistake, never a NumPy
+    solution: a student reads this docstring with ``help``.
+
+    >>> one_hot(encoding.one_hot)  # doctest: +NORMALIZE_WHITESPACE
     ✅ Correct — one_hot: passes 5 checks (shapes, 0/1 values, the position of each 1, unused
-    classes,
-    the last class).
+    classes, the last class).
+    >>> one_hot(lambda labels, num_classes: np.eye(num_classes)[labels - 1])
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ❌ Not yet — one_hot: for labels = [1], num_classes = 3 your function returns [[1, 0, 0]]:
+    each 1 is one column too early (off by one).
+    Hint: Classes are numbered from 0: label 0 is the first column, label c is column c.
     """
     hints = [
         (
@@ -166,10 +172,17 @@ def smooth_labels(fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT) -> 
     of the last axis.  Finds: ε/(C − 1) for the other classes, a forgotten
     (1 − ε), rows not summing to 1, the wrong C (another axis).
 
-    >>> smooth_labels(lambda y, epsilon: (1 - epsilon) * y + epsilon / y.shape[-1])
-    ... # doctest: +NORMALIZE_WHITESPACE
+    The examples pass lossedu's own function and show a common mistake, never a NumPy
+    solution: a student reads this docstring with ``help``.
+
+    >>> smooth_labels(encoding.smooth_labels)  # doctest: +NORMALIZE_WHITESPACE
     ✅ Correct — smooth_labels: passes 6 checks (a single label, batches of hard and soft labels,
     ε = 0 and ε = 1).
+    >>> smooth_labels(lambda y, epsilon: y + epsilon / y.shape[-1])
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ❌ Not yet — smooth_labels: for y = [0, 1, 0], epsilon = 0.3 your function returns
+    [0.1, 1.1, 0.1]: it adds ε/C but does not scale y by (1 − ε), so each row sums to 1 + ε.
+    Hint: Take (1 − ε) of y, then add ε/C.
     """
     return _run("smooth_labels", fn, time_limit, _check_smooth_labels, "fn(y, epsilon)")
 

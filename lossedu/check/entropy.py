@@ -60,10 +60,10 @@ def information_bits(fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT) 
     sign, log base 10, −p·log₂ p (an entropy term) instead of −log₂ p, a clipped
     p or an added ε that caps the information of tiny p.
 
-    >>> def information(p):
-    ...     with np.errstate(divide="ignore"):
-    ...         return -np.log2(p)
-    >>> information_bits(information)  # doctest: +NORMALIZE_WHITESPACE
+    The examples pass lossedu's own function and show a common mistake, never a NumPy
+    solution: a student reads this docstring with ``help``.
+
+    >>> information_bits(lambda p: info.information(p, base=2))  # doctest: +NORMALIZE_WHITESPACE
     ✅ Correct — information_bits: passes 5 checks (single probabilities, p = 1, a 2-D array,
     tiny p, p = 0).
     """
@@ -140,12 +140,16 @@ def entropy_bits(fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT) -> F
     is caught on distributions with tiny probabilities, compared by relative
     error.
 
-    >>> def entropy(p):
-    ...     logs = np.log2(p, out=np.zeros_like(p), where=p > 0)
-    ...     return -np.sum(p * logs, axis=-1)
-    >>> entropy_bits(entropy)  # doctest: +NORMALIZE_WHITESPACE
+    The examples pass lossedu's own function and show a common mistake, never a NumPy
+    solution: a student reads this docstring with ``help``.
+
+    >>> entropy_bits(lambda p: info.entropy(p, base=2))  # doctest: +NORMALIZE_WHITESPACE
     ✅ Correct — entropy_bits: passes 8 checks (a fair coin, (1/2, 1/4, 1/8, 1/8), a one-hot vector,
     batches of shape (3, 4), (3, 3) and (2, 3, 5), zeros, tiny probabilities).
+    >>> entropy_bits(lambda p: -np.sum(p * np.log2(p), axis=-1))  # doctest: +NORMALIZE_WHITESPACE
+    ❌ Not yet — entropy_bits: for p = [0, 1, 0] your function returns nan: 0·log 0 is nan in
+    floating point (0 times −inf).
+    Hint: By the limit 0·log 0 = 0: make the terms where p = 0 count as 0 (e.g. with `np.where`).
     """
     hints = [
         (
@@ -332,16 +336,16 @@ register(
         "questions do you ask?",
         2.25,
         "1·¼ + 2·¼ + 3·¼ + 3·¼ = 2.25 questions, more than the entropy H = log₂ 4 = 2 bits. "
-        'Questions that halve the possibilities ("is it one of the first two?") need exactly '
-        "2 every time: entropy is the average number of the best yes/no questions. Asking "
-        "about one outcome at a time, the likeliest first, reaches the entropy for "
+        "The entropy is a lower bound on the average number of yes/no questions; here "
+        'questions that halve the possibilities ("is it one of the first two?") reach it, 2 '
+        "every time. Asking about one outcome at a time, the likeliest first, reaches it for "
         "(1/2, 1/4, 1/8, 1/8), not for equally likely outcomes.",
         "list the four outcomes and count the questions each one needs, then average.",
         (
             (
                 2,
-                "that's the entropy, log₂ 4 bits: the average of the best questions, which "
-                "halve the possibilities; these ask about one outcome at a time",
+                "that's the entropy, log₂ 4 bits, which questions that halve the possibilities "
+                "reach; these ask about one outcome at a time",
             ),
             (2.5, "that's (1 + 2 + 3 + 4)/4: after three no's you know it is the fourth"),
             (3, "that's the largest number of questions; the question asks for the average"),

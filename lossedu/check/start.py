@@ -35,10 +35,14 @@ def normalize(fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT) -> Feed
     ``counts`` and holds floats.  Finds: integer results (``//``), the wrong
     axis, a missing ``keepdims``, rows not summing to 1, a changed shape.
 
-    >>> normalize(lambda counts: counts / counts.sum(axis=-1, keepdims=True))
-    ... # doctest: +NORMALIZE_WHITESPACE
-    ✅ Correct — normalize: passes 6 checks (a single row of int and float counts, batches of shape
-    (2, 3), (3, 3) and (2, 4, 5), zero counts, the dtype).
+    The example shows a common mistake, never a NumPy solution: a student reads
+    this docstring with ``help``.
+
+    >>> normalize(lambda counts: counts / counts.sum())  # doctest: +NORMALIZE_WHITESPACE
+    ❌ Not yet — normalize: for counts = [[1, 2, 1], [0, 5, 5]] your function returns
+    [[0.07143, 0.1429, 0.07143], [0, 0.3571, 0.3571]]: it divides by the total of the whole array,
+    so the whole array sums to 1 instead of each row.
+    Hint: Probabilities run along the last axis: sum with `axis=-1, keepdims=True`.
     """
     return _run("normalize", fn, time_limit, _check_normalize, "fn(counts)")
 
