@@ -38,6 +38,7 @@ from lossedu.check._questions import answer, questions
 from lossedu.check.cross_entropy import cross_entropy_batch, cross_entropy_from_logits
 from lossedu.check.encoding import one_hot, smooth_labels
 from lossedu.check.entropy import entropy_bits, information_bits
+from lossedu.check.gradients import ce_gradient, gradient_step, numerical_gradient
 from lossedu.check.start import normalize
 
 __all__ = [
@@ -50,6 +51,9 @@ __all__ = [
     "entropy_bits",
     "cross_entropy_batch",
     "cross_entropy_from_logits",
+    "ce_gradient",
+    "numerical_gradient",
+    "gradient_step",
     "answer",
     "questions",
 ]

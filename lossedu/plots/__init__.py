@@ -51,6 +51,19 @@ from lossedu.plots.entropy import (
     simplex_entropy,
     simplex_xy,
 )
+from lossedu.plots.gradients import (
+    binary_gradients,
+    ce_kl_training,
+    descent_on_parabola,
+    gradient_descent_figure,
+    gradient_sizes,
+    logit_gradient_bars,
+    logit_gradients,
+    set_gradient_descent_figure,
+    set_logit_gradient_bars,
+    training_per_step,
+    wrong_start_training,
+)
 from lossedu.plots.implementation import (
     failure_map,
     failure_status,
@@ -95,4 +108,15 @@ __all__ = [
     "focal_loss_values",
     "focal_loss_curves",
     "set_focal",
+    "descent_on_parabola",
+    "binary_gradients",
+    "gradient_sizes",
+    "ce_kl_training",
+    "training_per_step",
+    "wrong_start_training",
+    "logit_gradients",
+    "logit_gradient_bars",
+    "set_logit_gradient_bars",
+    "gradient_descent_figure",
+    "set_gradient_descent_figure",
 ]

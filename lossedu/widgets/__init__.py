@@ -14,6 +14,8 @@ binary_entropy_explorer()     02       p, unit
 simplex_entropy_explorer()    02       p1, p2, unit
 cross_entropy_explorer()      03       true_class, q1, q2, q3 (one per class)
 loss_comparison_explorer()    03       q
+logit_gradient_explorer()     05       true_class, label, z0, z1, z2 (logits)
+gradient_descent_explorer()   05       lr, step
 overflow_explorer()           06       a (logit size), dtype
 focal_loss_explorer()         06       gamma, p_t
 ============================  =======  ======================================
@@ -39,6 +41,12 @@ from lossedu.widgets.entropy import (
     binary_entropy_explorer,
     simplex_entropy_explorer,
 )
+from lossedu.widgets.gradients import (
+    GradientDescentExplorer,
+    LogitGradientExplorer,
+    gradient_descent_explorer,
+    logit_gradient_explorer,
+)
 from lossedu.widgets.implementation import (
     FocalLossExplorer,
     OverflowExplorer,
@@ -59,6 +67,10 @@ __all__ = [
     "OneHotExplorer",
     "BinaryEntropyExplorer",
     "SimplexEntropyExplorer",
+    "logit_gradient_explorer",
+    "gradient_descent_explorer",
+    "LogitGradientExplorer",
+    "GradientDescentExplorer",
     "overflow_explorer",
     "focal_loss_explorer",
     "OverflowExplorer",
