@@ -28,6 +28,7 @@ from lossedu.check._base import (
     _run,
     _scaled,
     _Session,
+    _shape_words,
     _show,
     _Variant,
     _variant,
@@ -38,7 +39,7 @@ from lossedu.check._questions import _Question, register
 
 _MEAN_HINT = "the loss is the mean over the N samples, so each row of the gradient is (ŷ − y)/N."
 _SOFTMAX_HINT = (
-    "ŷ = softmax(z) row by row: exponentiate each logit and divide by its row's sum, "
+    "compute ŷ = softmax(z) row by row: exponentiate each logit and divide by its row's sum, "
     "`np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)`."
 )
 
@@ -130,7 +131,7 @@ def _check_ce_gradient(s: _Session) -> str:
         got = s.result(case)
         _expect_shape(
             case, got, (n, c),
-            [((), "a single number, like a loss; the gradient has one entry per logit",
+            [((), "that is what a loss returns; the gradient has one entry per logit",
               "return (ŷ − y)/N, an array of the logits' shape (N, C)."),
              ((c,), "one number per class, summed over the samples",
               "keep one row per sample: the gradient has the logits' shape (N, C)."),
@@ -254,7 +255,7 @@ def _check_numerical_gradient(s: _Session) -> str:
         got = s.result(case)
         _expect_shape(
             case, got, x.shape,
-            [((), "a single number; the gradient has one entry per entry of x",
+            [((), "the gradient has one entry per entry of x",
               "return an array of x's shape: entry i is the slope along x_i.")],
             "the gradient has the shape of x, one slope per entry.",
         )
@@ -353,7 +354,8 @@ def _pair(s: _Session, case: _Case) -> tuple[np.ndarray, np.ndarray]:
     value = s.call(case)
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         what = (f"a {type(value).__name__} of {len(value)} items"
-                if isinstance(value, (tuple, list)) else _show(_numbers(value, case)))
+                if isinstance(value, (tuple, list))
+                else _shape_words(_numbers(value, case).shape))
         raise _Fail(
             f"for {case.label} your function returns {what}, not the pair (W_new, b_new)",
             "end with `return W_new, b_new`.",
@@ -427,7 +429,7 @@ def _check_gradient_step(s: _Session) -> str:
         if not _close(got_b, want_b):
             if _close(got_b, b):
                 raise _Fail(f"for {case.label} your function returns the intercept b unchanged",
-                            "b moves too: b − lr·Σ_n G_n.")
+                            "the intercept moves too: b − lr·Σ_n G_n.")
             _diagnose(case, got_b, want_b, [
                 _Variant(b + lr * d_b, "moves b uphill: b + lr·∂L/∂b", "subtract lr·∂L/∂b."),
                 _Variant(b - lr * d_b / X.shape[0], "divides the intercept's gradient by N "
