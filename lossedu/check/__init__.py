@@ -37,6 +37,7 @@ from lossedu.check.encoding import one_hot, smooth_labels
 from lossedu.check.entropy import entropy_bits, information_bits
 from lossedu.check.gradients import ce_gradient, gradient_step, numerical_gradient
 from lossedu.check.implementation import bce_with_logits, stable_log_softmax
+from lossedu.check.kl import kl_bits, kl_from_cross_entropy
 from lossedu.check.start import normalize
 
 __all__ = [
@@ -56,4 +57,6 @@ __all__ = [
     "questions",
     "stable_log_softmax",
     "bce_with_logits",
+    "kl_bits",
+    "kl_from_cross_entropy",
 ]

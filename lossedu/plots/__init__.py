@@ -74,6 +74,20 @@ from lossedu.plots.implementation import (
     set_failure_marker,
     set_focal,
 )
+from lossedu.plots.kl import (
+    binary_target_losses,
+    forward_reverse_figure,
+    forward_reverse_panel,
+    gaussian_fits,
+    hard_soft_figure,
+    hard_soft_panel,
+    kl_bars,
+    kl_terms,
+    set_forward_reverse,
+    set_hard_soft,
+    set_kl_bars,
+    target_kind,
+)
 
 __all__ = [
     "COLORS",
@@ -119,4 +133,16 @@ __all__ = [
     "set_logit_gradient_bars",
     "gradient_descent_figure",
     "set_gradient_descent_figure",
+    "kl_terms",
+    "kl_bars",
+    "set_kl_bars",
+    "binary_target_losses",
+    "target_kind",
+    "hard_soft_panel",
+    "set_hard_soft",
+    "hard_soft_figure",
+    "gaussian_fits",
+    "forward_reverse_panel",
+    "set_forward_reverse",
+    "forward_reverse_figure",
 ]

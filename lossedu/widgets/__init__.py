@@ -14,6 +14,9 @@ binary_entropy_explorer()     02       p, unit
 simplex_entropy_explorer()    02       p1, p2, unit
 cross_entropy_explorer()      03       true_class, q1, q2, q3 (one per class)
 loss_comparison_explorer()    03       q
+kl_explorer()                 04       p0, p1, q0, q1 (probabilities of P and Q)
+hard_soft_explorer()          04       y (target), p (prediction)
+forward_reverse_explorer()    04       distance
 logit_gradient_explorer()     05       true_class, label, z0, z1, z2 (logits)
 gradient_descent_explorer()   05       lr, step
 overflow_explorer()           06       a (logit size), dtype
@@ -53,6 +56,14 @@ from lossedu.widgets.implementation import (
     focal_loss_explorer,
     overflow_explorer,
 )
+from lossedu.widgets.kl import (
+    ForwardReverseExplorer,
+    HardSoftExplorer,
+    KLExplorer,
+    forward_reverse_explorer,
+    hard_soft_explorer,
+    kl_explorer,
+)
 
 __all__ = [
     "Explorer",
@@ -75,4 +86,10 @@ __all__ = [
     "focal_loss_explorer",
     "OverflowExplorer",
     "FocalLossExplorer",
+    "kl_explorer",
+    "hard_soft_explorer",
+    "forward_reverse_explorer",
+    "KLExplorer",
+    "HardSoftExplorer",
+    "ForwardReverseExplorer",
 ]
