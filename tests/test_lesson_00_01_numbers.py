@@ -6,10 +6,18 @@ from __future__ import annotations
 
 import math
 import re
+import sys
+from pathlib import Path
 
 import pytest
 from lesson_files import code_cells, load, stdout
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - the [test] extra installs tomli there
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
 NUMBER = r"(-?\d+(?:\.\d+)?)"
 
 
@@ -92,3 +100,30 @@ def test_01_label_smoothing_numbers():
 
 def test_01_nearly_hard_label_is_not_one_hot():
     assert "is one-hot: False | its argmax: 1" in printed_text("01_one_hot_encoding")
+
+
+# --------------------------------------------------------------------------- coverage
+
+PRINTING_CELLS = {
+    "00_start_here": {"cell-06", "cell-12", "cell-14"},
+    "01_one_hot_encoding": {"cell-04", "cell-06", "cell-08", "cell-10", "cell-13", "cell-15",
+                            "cell-30", "cell-32"},
+}
+
+
+@pytest.mark.parametrize("lesson", PRINTING_CELLS)
+def test_every_printing_cell_is_checked(lesson):
+    """A cell that prints is checked by a test above; a new printing cell must be added here."""
+    printing = {c.get("id") for c in code_cells(load(lesson)) if stdout(c)}
+    assert printing == PRINTING_CELLS[lesson]
+
+
+def test_00_versions_cell_names_each_library_and_this_lossedu():
+    text = printed_text("00_start_here")
+    names = re.findall(r"^(Python|numpy|matplotlib|ipywidgets|lossedu) +(\d+\.\d+\S*)$", text,
+                       flags=re.M)
+    assert [n for n, _ in names] == ["Python", "numpy", "matplotlib", "ipywidgets", "lossedu"]
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert dict(names)["lossedu"] == pyproject["project"]["version"]
+    major, minor = (int(x) for x in dict(names)["Python"].split(".")[:2])
+    assert (major, minor) >= (3, 10)

@@ -85,6 +85,13 @@ def expected_lines() -> list[str]:
     eps = mpmath.mpf(1) / 1826215  # Laplace: odds of 1826214 to 1
     h_sun = float(-(eps * mpmath.log(eps, 2) + (1 - eps) * mpmath.log(1 - eps, 2)))
     lines.append(f"sunrise: p = {float(1 - eps):.7f},  H_b = {h_sun:.2e} bits")
+    rose, not_rose = float(-mpmath.log(1 - eps, 2)), float(-mpmath.log(eps, 2))
+    lines.append(f"it rose: {rose:.2e} bits;  it did not: {not_rose:.2f} bits")
+    assert float((1 - eps) * rose + eps * not_rose) == pytest.approx(h_sun, rel=1e-12)
+    lines.append(
+        f"average: {float(1 - eps):.7f} * {rose:.2e} + {float(eps):.2e} * {not_rose:.2f}"
+        f" = {h_sun:.2e} bits"
+    )
 
     # 4. bounds on three classes
     for name, p in [
@@ -96,13 +103,33 @@ def expected_lines() -> list[str]:
         lines.append(f"{name:<17} {array_text(p)}  H = {bits(p):.4f} bits")
     lines.append(f"upper bound log2(3) = {float(mpmath.log(3, 2)):.4f} bits")
 
-    # 5. the code 0, 10, 110, 111: average lengths as exact fractions
+    # 5. questions and codes: average lengths as exact fractions
     lengths = [1, 2, 3, 3]
     p_code = [Fraction(1, 2), Fraction(1, 4), Fraction(1, 8), Fraction(1, 8)]
+    quarter = [Fraction(1, 4)] * 4
+    for name, dist in [("P = (1/2, 1/4, 1/8, 1/8)", p_code), ("uniform (1/4 each)", quarter)]:
+        a = sum(pi * n for pi, n in zip(dist, lengths, strict=True))  # one letter at a time
+        b = sum(pi * 2 for pi in dist)  # two halves, then one more
+        h = bits([float(x) for x in dist])
+        lines.append(f"{name:<24}  A: {float(a):.4f}   B: {float(b):.4f}   H = {h:.4f} bits")
+    assert sum(q * n for q, n in zip(quarter, lengths, strict=True)) == Fraction(9, 4)
     avg = sum(pi * n for pi, n in zip(p_code, lengths, strict=True))
     assert avg == Fraction(7, 4)
     lines.append(f"average code length = {float(avg):.4f} bits;  H(P) = {bits(dyadic):.4f} bits")
     lines.append(f"abacabad -> 01001100100111: 14 bits / 8 letters = {14 / 8:.4f}")
+    # Kraft: shares 2^-L; average = H + sum p log2(p / 2^-L) (a KL divergence, by scipy)
+    for code_lengths, label in [(lengths, None), ([2, 2, 2, 2], "2-bit code")]:
+        kraft = sum(Fraction(1, 2**n) for n in code_lengths)
+        shares = [2.0**-n for n in code_lengths]
+        remainder = float(stats.entropy(dyadic, shares, base=2))
+        average = float(sum(pi * n for pi, n in zip(p_code, code_lengths, strict=True)))
+        assert bits(dyadic) + remainder == pytest.approx(average, abs=1e-12) and kraft == 1
+        if label is None:
+            lines.append(f"Kraft sum = {float(kraft):.4f};  average length = H(P) + remainder"
+                         f" = {bits(dyadic):.4f} + {abs(remainder):.4f} = {average:.4f} bits")
+        else:
+            lines.append(f"{label}: Kraft sum = {float(kraft):.4f};  average = "
+                         f"{bits(dyadic):.4f} + {remainder:.4f} = {average:.4f} bits")
     q = [Fraction(4, 10), Fraction(3, 10), Fraction(2, 10), Fraction(1, 10)]
     avg_q = sum(qi * n for qi, n in zip(q, lengths, strict=True))
     assert avg_q == Fraction(19, 10)
@@ -110,6 +137,17 @@ def expected_lines() -> list[str]:
         f"Q: average code length = {float(avg_q):.4f} bits;  "
         f"H(Q) = {bits([float(x) for x in q]):.4f} bits"
     )
+    # blocks of n tosses of a 90/10 coin coded with lengths ceil(-log2 p(block)), by mpmath
+    h_coin = bits([0.9, 0.1])
+    for n in [1, 2, 4, 16, 64]:
+        per_block = mpmath.mpf(0)
+        for k in range(n + 1):
+            p_block = mpmath.mpf(9) ** (n - k) / mpmath.mpf(10) ** n
+            per_block += math.comb(n, k) * p_block * mpmath.ceil(-mpmath.log(p_block, 2))
+        per_toss = float(per_block / n)
+        assert h_coin <= per_toss < h_coin + 1 / n  # the source coding theorem's bound
+        lines.append(f"n = {n:>2}: {per_toss:.4f} bits per toss"
+                     f"  (H = {h_coin:.4f}, H + 1/n = {h_coin + 1 / n:.4f})")
 
     # 7. differential entropy: scipy's numerical integral, not the closed form
     for sigma in [1.0, 0.5, 0.1]:
@@ -180,7 +218,8 @@ STATED = [
     ("0.1520", -math.log2(0.9)),
     ("3.3219", math.log2(10)),
     ("0.4690", bits([0.9, 0.1])),
-    ("1.2 \\times 10^{-5}", 1.2e-5),
+    ("1.32", math.log2(2.5)),
+    ("20.80", math.log2(1826215)),
     ("1.5850", math.log2(3)),
     ("1.0986", math.log(3)),
     ("0.2575", 0.8 * math.log2(1.25)),
@@ -199,13 +238,23 @@ STATED = [
 @pytest.mark.parametrize(("text", "value"), STATED)
 def test_numbers_stated_in_the_text(text, value):
     assert text in markdown(), f"the text no longer states {text}"
-    if "times" in text:
-        eps = 1 / 1826215
-        h = -(eps * math.log2(eps) + (1 - eps) * math.log2(1 - eps))
-        assert f"{h:.1e}" == "1.2e-05"
-        return
     decimals = len(text.split(".")[1])
     assert f"{value:.{decimals}f}" == text
+
+
+_EPS = mpmath.mpf(1) / 1826215  # the sun does not rise, by Laplace's odds
+SCIENTIFIC = [  # stated as a.b \times 10^{-k}
+    ("1.2 \\times 10^{-5}", -(_EPS * mpmath.log(_EPS, 2) + (1 - _EPS) * mpmath.log(1 - _EPS, 2))),
+    ("7.9 \\times 10^{-7}", -mpmath.log(1 - _EPS, 2)),
+    ("5.5 \\times 10^{-7}", _EPS),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), SCIENTIFIC)
+def test_scientific_numbers_stated_in_the_text(text, value):
+    assert text in markdown(), f"the text no longer states {text}"
+    mantissa, exponent = re.fullmatch(r"(\d\.\d) \\times 10\^\{(-\d+)\}", text).groups()
+    assert f"{float(value):.1e}" == f"{mantissa}e{int(exponent):03d}"
 
 
 def test_hand_arithmetic_in_the_text():
@@ -220,3 +269,10 @@ def test_hand_arithmetic_in_the_text():
     assert stats.uniform(scale=0.5).entropy() / LN2 == pytest.approx(-1.0)
     # Laplace's odds 1826214 : 1 for 1826213 observed sunrises (rule of succession)
     assert Fraction(1826213 + 1, 1826213 + 2) == Fraction(1826214, 1826215)
+    # Jensen's example: X = 1 or 4 with probability 1/2 each
+    assert 0.5 * math.log2(1) + 0.5 * math.log2(4) == 1 < math.log2(2.5)
+    # questions for four equally likely letters: one at a time 2.25, halving 2 = log2 4
+    assert r"\tfrac14(1 + 2 + 3 + 3) = 2.25" in markdown() and (1 + 2 + 3 + 3) / 4 == 2.25
+    assert r"needs 2 $= \log_2 4$" in markdown() and math.log2(4) == 2
+    # the block-coding and Kraft claims the text makes
+    assert "0.4690" in markdown() and "H(P) + 1" in markdown()

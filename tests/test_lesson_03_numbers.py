@@ -34,7 +34,7 @@ NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03_cross_entropy
 INF, NAN = math.inf, math.nan
 
 # A printed token: inf / nan, or a decimal number; not the digit of a name such as p1.
-TOKEN = re.compile(r"(?<![\w.])(?:-?inf|nan|-?\d+(?:\.\d*)?)(?!\w)")
+TOKEN = re.compile(r"(?<![\w.])(?:-?inf|nan|-?\d+(?:\.\d*)?(?:e[-+]\d+)?)(?!\w)")
 
 
 def _load() -> dict:
@@ -79,7 +79,8 @@ def assert_numbers(cell_id: str, expected: list) -> None:
         elif math.isinf(want):
             assert token == ("inf" if want > 0 else "-inf"), where
         else:
-            decimals = len(token.partition(".")[2])
+            mantissa, _, exponent = token.partition("e")
+            decimals = len(mantissa.partition(".")[2]) - int(exponent or 0)
             assert abs(float(token) - want) <= 0.5 * 10**-decimals + 1e-12, where
             assert not (want >= 0 and token.startswith("-")), where
 
@@ -90,7 +91,8 @@ def assert_numbers(cell_id: str, expected: list) -> None:
 CHECKED = {
     "code-lengths", "code-formula", "dog", "iris", "naive", "gibbs", "asymmetry",
     "batch-numpy", "batch-lossedu", "binary", "nll", "mle-table", "mle-grid",
-    "loss-table", "proper", "mis-soft", "mis-logits-demo",
+    "loss-table", "proper", "mis-soft", "mis-logits-demo", "softmax-shift", "confident",
+    "logit-gradients", "mis-uncertainty",
 }  # fmt: skip
 
 
@@ -102,7 +104,7 @@ def test_every_printing_cell_is_checked():
 # --------------------------------------------------------------------------- data of the lesson
 
 P4 = [1 / 2, 1 / 4, 1 / 8, 1 / 8]
-Q4 = [1 / 8, 1 / 8, 1 / 4, 1 / 2]
+U4 = [1 / 4] * 4
 LOGITS = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], [1.2, 0.2, 3.0], [0.3, 1.8, 0.5]])
 LABELS = np.array([0, 1, 2, 0])
 Z = np.array([2.0, -1.0, 0.0, 3.0])
@@ -136,21 +138,28 @@ def _decode(bits: str, book: dict[str, str]) -> str:
 
 def test_code_lengths_are_cross_entropies():
     text = printed("code-lengths")
-    bits_p, bits_q = re.findall(r"code for [PQ]: ([01]+)", text)
-    assert _decode(bits_p, {"a": "0", "b": "10", "c": "110", "d": "111"}) == "aaaabbcd"
-    assert _decode(bits_q, {"a": "111", "b": "110", "c": "10", "d": "0"}) == "aaaabbcd"
-    h_p = -sum(p * math.log2(p) for p in P4)  # 1.75
-    h_pq = -sum(p * math.log2(q) for p, q in zip(P4, Q4, strict=True))  # 2.625
-    assert_numbers(
-        "code-lengths", [bits_p, round(8 * h_p), 8, h_p, bits_q, round(8 * h_pq), 8, h_pq]
-    )
+    code_p = {"a": "0", "b": "10", "c": "110", "d": "111"}
+    code_u = {"a": "00", "b": "01", "c": "10", "d": "11"}
+    words = re.findall(r"code for [PU]: ([01]+)", text)
+    messages = {"P": "aaaabbcd", "U": "abcdabcd"}
+    expected = []
+    for (source, name), bits in zip([("P", "P"), ("P", "U"), ("U", "P"), ("U", "U")], words,
+                                    strict=True):
+        book = code_p if name == "P" else code_u
+        assert _decode(bits, book) == messages[source]
+        truth, model = (P4 if source == "P" else U4), (P4 if name == "P" else U4)
+        h = -sum(t * math.log2(m) for t, m in zip(truth, model, strict=True))  # H(truth, model)
+        assert len(bits) == 8 * h  # the messages have exactly the sources' frequencies
+        expected += [bits, round(8 * h), 8, h]
+    assert_numbers("code-lengths", expected)
 
 
 def test_entropy_and_cross_entropy_in_bits():
     h_p = stats.entropy(P4, base=2)
-    h_pq = h_p + stats.entropy(P4, Q4, base=2)  # H(P, Q) = H(P) + KL(P || Q)
-    assert h_pq == pytest.approx(2.625, abs=1e-12)
-    assert_numbers("code-formula", [h_p, h_pq, h_pq])
+    h_pu = h_p + stats.entropy(P4, U4, base=2)  # H(P, U) = H(P) + KL(P || U)
+    h_up = stats.entropy(U4, base=2) + stats.entropy(U4, P4, base=2)
+    assert (h_pu, h_up) == pytest.approx((2.0, 2.25), abs=1e-12)
+    assert_numbers("code-formula", [h_p, h_pu, h_pu, h_up, h_up])
 
 
 # --------------------------------------------------------------------------- section 2
@@ -179,7 +188,7 @@ def test_iris_predictions():
 
 def test_naive_formula_gives_nan():
     ce = -ln(0.7)
-    assert_numbers("naive", [NAN, ce, NAN, 0, 0, 0, INF, ce, 0.0])  # "0 ln 0 = 0"
+    assert_numbers("naive", [NAN, ce, NAN, 0, INF, ce, 0.0])  # "p = 0 terms left out"
 
 
 # --------------------------------------------------------------------------- section 3
@@ -212,6 +221,15 @@ def test_batch_in_numpy():
     mean = log_loss(LABELS, probs, labels=[0, 1, 2])  # no clipping: every probability > eps
     assert mean == pytest.approx(per_sample.mean(), rel=1e-12)
     assert_numbers("batch-numpy", [*probs.ravel(), *per_sample, mean])
+
+
+def test_softmax_ignores_a_common_shift():
+    stable = special.softmax(LOGITS + 1000.0, axis=1)  # scipy subtracts the maximum itself
+    np.testing.assert_allclose(stable, special.softmax(LOGITS, axis=1), rtol=1e-12)
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert np.isnan(np.exp(LOGITS[0] + 1000) / np.exp(LOGITS[0] + 1000).sum()).all()
+    assert_numbers("softmax-shift", [1000, 0, NAN, NAN, NAN, 0, *stable[0]])
+    assert "same as the softmax of the logits: True" in printed("softmax-shift")
 
 
 def test_batch_with_lossedu():
@@ -271,6 +289,40 @@ def test_loss_table():
     assert_numbers("loss-table", expected)
 
 
+def _losses_of_the_logit_gap(z):
+    """CE, L1 and MSE of the prediction (q, 1 - q) = softmax(z, 0) for the target (1, 0)."""
+    q = 1 / (1 + mpmath.exp(-z))
+    return {"ce": mpmath.log1p(mpmath.exp(-z)), "l1": 1 - q, "mse": (1 - q) ** 2}
+
+
+def test_confident_mistakes_apart():
+    expected = []
+    for q in [1e-2, 1e-6]:
+        with mpmath.workdps(50):
+            z = mpmath.log(q) - mpmath.log1p(-q)  # the logit gap with sigmoid(z) = q
+            losses = {k: float(v) for k, v in _losses_of_the_logit_gap(z).items()}
+        assert losses["ce"] == pytest.approx(-math.log(q), rel=1e-12)
+        expected += [q, losses["ce"], losses["l1"], losses["mse"]]
+    assert expected[5] - expected[1] > 9  # CE: 13.8155 - 4.6052 nats
+    assert_numbers("confident", expected)
+
+
+def test_gradients_with_respect_to_the_logit_gap():
+    """Central differences of the losses as functions of z, at 50 digits (mpmath.diff)."""
+    expected = []
+    for q in [0.5, 0.1, 0.01, 1e-6]:
+        with mpmath.workdps(50):
+            z0 = mpmath.log(mpmath.mpf(q)) - mpmath.log1p(-mpmath.mpf(q))
+            slopes = [float(mpmath.diff(lambda z, k=k: _losses_of_the_logit_gap(z)[k], z0))
+                      for k in ("ce", "l1", "mse")]
+        # the closed forms the lesson states: -(1 - q), -q(1 - q), -2q(1 - q)^2
+        closed = [-(1 - q), -q * (1 - q), -2 * q * (1 - q) ** 2]
+        np.testing.assert_allclose(slopes, closed, rtol=1e-9)
+        assert -1 <= slopes[0] <= 0
+        expected += [q, *slopes]
+    assert_numbers("logit-gradients", expected)
+
+
 def test_expected_losses_and_proper_scoring():
     p = 0.7
     # CE and MSE: the derivative of the expected loss vanishes at q = p.
@@ -291,6 +343,13 @@ def test_soft_label_minimum_is_its_entropy():
     assert_numbers("mis-soft", [float(stats.entropy([0.8, 0.2])), 0])
 
 
+def test_cross_entropy_is_not_the_models_uncertainty():
+    h_q = float(stats.entropy([0.01, 0.99]))
+    h_pq = -ln(0.01)
+    assert h_q < 0.06 < 4.6 < h_pq
+    assert_numbers("mis-uncertainty", [h_q, h_pq])
+
+
 def test_probabilities_fed_as_logits():
     probs = special.softmax(LOGITS, axis=1)
     right = -special.log_softmax(LOGITS, axis=1)[np.arange(4), LABELS].mean()
@@ -301,14 +360,25 @@ def test_probabilities_fed_as_logits():
 
 def test_markdown_claims():
     text = markdown()
-    assert "0.875" in text and 2.625 - 1.75 == 0.875
+    assert "$2 - 1.75 = 0.25$" in text and 2 - 1.75 == 0.25
+    assert "= 2$\nbits against $H(P) = 1.75$" in text
+    assert "= 2.25$ bits against $H(U) = 2$" in text
     assert r"\approx 0.3567" in text and round(-math.log(0.7), 4) == 0.3567
     assert "2.3026" in text and round(-math.log(0.1), 4) == 2.3026
     assert r"\ln 2 \approx 0.69" in text
     assert "36.04" in text and round(-math.log(np.finfo(np.float64).eps), 2) == 36.04
     assert "4.61 nats" in text and round(-math.log(0.01), 2) == 4.61
-    assert "0.9801" in text and "4.6052" in text
-    assert "= 1/q = 100" in text
+    assert "0.9801" in text and "4.6052" in text and "13.8155" in text
+    assert round(-math.log(1e-6), 4) == 13.8155 and round((1 - 1e-6) ** 2, 4) == 1.0
+    assert "1.0000 at $10^{-6}$" in text
+    assert "more than 9 nats" in text and -math.log(1e-6) + math.log(0.01) > 9
+    assert r"e^{-5} \approx 0.0067" in text and round(math.exp(-5), 4) == 0.0067
+    assert "is 100 at\n$q = 0.01$" in text and 1 / 0.01 == 100
+    for formula in [r"-(1 - q)", r"-q(1 - q)", r"-2q(1 - q)^2"]:  # checked in the tests above
+        assert formula in text
+    # the explorer prose: halving q_true adds ln 2 (the sliders' grid holds these values)
+    assert "0.8, 0.4, 0.2, 0.1, 0.05" in text
+    assert np.diff(-np.log([0.8, 0.4, 0.2, 0.1, 0.05])) == pytest.approx([math.log(2)] * 4)
 
 
 # --------------------------------------------------------------------------- PyTorch
@@ -331,6 +401,17 @@ def test_pytorch_gives_the_lessons_numbers(torch):
     two_class = torch.stack([torch.zeros(4, dtype=torch.float64), torch.tensor(Z)], dim=1)
     two = tf.cross_entropy(two_class, torch.tensor(T).long()).item()
     assert two == pytest.approx(bce, rel=1e-12)
+    gap = torch.tensor([math.log(q / (1 - q)) for q in [0.5, 0.1, 0.01, 1e-6]],
+                       dtype=torch.float64, requires_grad=True)  # softmax((gap, 0))[0] = q
+    q_true = torch.softmax(torch.stack([gap, torch.zeros_like(gap)], dim=1), dim=1)[:, 0]
+    slopes = []
+    for loss in (-torch.log(q_true), 1 - q_true, (1 - q_true) ** 2):  # CE, L1, MSE per sample
+        (grad,) = torch.autograd.grad(loss.sum(), gap, retain_graph=True)
+        slopes.append(grad.tolist())
+    expected = []
+    for i, q in enumerate([0.5, 0.1, 0.01, 1e-6]):
+        expected += [q, slopes[0][i], slopes[1][i], slopes[2][i]]
+    assert_numbers("logit-gradients", expected)
     pred, target = torch.tensor([0.01, 0.99]), torch.tensor([1.0, 0.0])
     assert tf.l1_loss(pred, target).item() == pytest.approx(0.99)
     assert tf.mse_loss(pred, target).item() == pytest.approx(0.9801)
