@@ -340,7 +340,8 @@ def logit_gradient_bars(
     The right panel shows, per class, ∂CE/∂z, ∂KL/∂z (the same heights) and
     ∂MSE/∂z (see :func:`logit_gradients`) on a fixed scale −1 … 1: no component
     of softmax(z) − y can leave it.  Artists: ``probs``, ``target`` (bar lists),
-    ``grads`` (dict of bar lists keyed "ce", "kl", "mse").
+    ``grads`` (dict of bar lists keyed "ce", "kl", "mse"), ``zero`` (the line at 0) and
+    ``legends``, which are drawn over the bars.
 
     >>> fig, artists = logit_gradient_bars([2.0, 1.0, 0.1], [1.0, 0.0, 0.0])
     >>> print(round(artists["grads"]["kl"][0].get_height(), 4))
@@ -358,21 +359,22 @@ def logit_gradient_bars(
     ax_p.set_xticks(x, names)
     ax_p.set_ylim(0, 1.25)
     ax_p.set_title("prediction and target", fontsize=10)
-    ax_p.legend(loc="upper right", fontsize=8, ncols=2)
+    legends = [ax_p.legend(loc="upper right", fontsize=8, ncols=2)]
     grads = {}
     for i, (key, label, color) in enumerate(_GRAD_KEYS):
         grads[key] = list(ax_g.bar(x + (i - 1) * 0.27, values[key], 0.27, color=color,
                                    label=label))
-    ax_g.axhline(0, color="black", lw=0.8)
+    zero = ax_g.axhline(0, color="black", lw=0.8)
     ax_g.set_xticks(x, [f"$z_{i}$ ({n})" for i, n in enumerate(names)])
     ax_g.set_ylim(-1.05, 1.05)
     ax_g.set_title("gradients with respect to the logits", fontsize=10)
-    ax_g.legend(loc="upper right", fontsize=8, ncols=3)
+    legends.append(ax_g.legend(loc="upper right", fontsize=8, ncols=3))
     for ax in (ax_p, ax_g):
         ax.grid(axis="y", alpha=0.3)
         ax.set_axisbelow(True)
     fig.set_label("logit_gradient_bars")
-    artists = {"probs": list(probs), "target": list(target), "grads": grads}
+    artists = {"probs": list(probs), "target": list(target), "grads": grads, "zero": zero,
+               "legends": legends}
     return Plot(fig, artists)
 
 
@@ -421,7 +423,8 @@ def gradient_descent_figure(X: ArrayLike, y: ArrayLike, history: Any, step: int 
     at most 3 classes).  The background is tinted by the predicted distribution
     (each class's colour weighted by its probability), so a confident region
     is strongly coloured and a boundary pale.  Artists: ``image``, ``points``,
-    ``curve``, ``marker``, ``grid`` (the image's points), ``ax_loss``.
+    ``curve``, ``marker``, ``grid`` (the image's points), ``ax_loss``, ``frames`` (the
+    axes' spines, drawn over the image and the curve).
 
     >>> from lossedu.datasets import toy_blobs
     >>> from lossedu.train import SoftmaxRegression
@@ -454,8 +457,9 @@ def gradient_descent_figure(X: ArrayLike, y: ArrayLike, history: Any, step: int 
     ax_l.grid(alpha=0.3, which="both")
     ax_l.set_title("loss per step", fontsize=10)
     fig.set_label("gradient_descent_figure")
+    frames = [spine for ax in (ax_r, ax_l) for spine in ax.spines.values()]
     artists = {"image": image, "points": points, "curve": curve, "marker": marker,
-               "grid": grid, "ax_loss": ax_l}
+               "grid": grid, "ax_loss": ax_l, "frames": frames}
     set_gradient_descent_figure(artists, history, step)
     return Plot(fig, artists)
 

@@ -55,7 +55,8 @@ class LogitGradientExplorer(Explorer):
 
     def _moving(self) -> list[Artist]:
         a = self.artists
-        return [*a["probs"], *a["target"], *(b for bars in a["grads"].values() for b in bars)]
+        bars = [*a["probs"], *a["target"], *(b for group in a["grads"].values() for b in group)]
+        return [*bars, a["zero"], *a["legends"]]  # what lies over the bars is redrawn too
 
     def _update(self, values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         name, label = values["true_class"], values["label"]
@@ -164,7 +165,7 @@ class GradientDescentExplorer(Explorer):
 
     def _moving(self) -> list[Artist]:
         a = self.artists
-        return [a["image"], a["points"], a["curve"], a["marker"]]
+        return [a["image"], a["points"], a["curve"], a["marker"], *a["frames"]]
 
     def _update(self, values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         lr, step = values["lr"], int(values["step"])
