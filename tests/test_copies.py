@@ -35,28 +35,12 @@ if str(ROOT) not in sys.path:
 
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 PROBLEM_SETS = sorted((ROOT / "notebooks" / "homework").glob("*.ipynb"))
-# Lessons whose questions still pass their answer as a value, `check.answer("02.x", 3)`,
-# so the answer stands outside the solution markers and a student copy carries it.
-OLD_ANSWER_FORM = {
-    "00_start_here",
-    "01_one_hot_encoding",
-    "02_information_and_entropy",
-    "03_cross_entropy",
-}
 MARKERS = [
     ("BEGIN SOLUTION", "END SOLUTION"),
     ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS"),
     ("BEGIN MARK SCHEME", "END MARK SCHEME"),
 ]
 STUB_LINES = {"# YOUR CODE HERE", "raise NotImplementedError()", "YOUR ANSWER HERE"}
-
-
-def _params(paths: list[Path]) -> list:
-    """One parameter per notebook, xfail where the old answer form still leaks answers."""
-    old = pytest.mark.xfail(reason="converted by the lessons 00–03 review", strict=False)
-    return [
-        pytest.param(p, id=p.stem, marks=[old] if p.stem in OLD_ANSWER_FORM else []) for p in paths
-    ]
 
 
 @pytest.fixture(scope="module")
@@ -251,7 +235,7 @@ def leaks(instructor, student) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("source", _params(LESSONS + PROBLEM_SETS))
+@pytest.mark.parametrize("source", LESSONS + PROBLEM_SETS, ids=lambda p: p.stem)
 def test_no_answer_survives_in_the_student_copy(copies, source, tmp_path):
     instructor = _read(source)
     student = _copy(copies, "student", source, tmp_path)
@@ -334,7 +318,7 @@ def _solution_functions(nb) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("source", _params(LESSONS + PROBLEM_SETS))
+@pytest.mark.parametrize("source", LESSONS + PROBLEM_SETS, ids=lambda p: p.stem)
 def test_student_copy_runs_and_no_check_passes(copies, source, tmp_path, monkeypatch):
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
