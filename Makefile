@@ -20,14 +20,30 @@ setup: $(STAMP)              ## create .venv with everything the course and its 
 # JupyterLab refuses to run as root (containers, some cloud machines) unless told to.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-lab: $(STAMP)                ## open the course in JupyterLab
+# No news pop-up ("Would you like to get notified about official Jupyter news?") on a
+# learner's first start: tools/jupyterlab-overrides.json, copied into the app settings
+# directory of .venv's JupyterLab, sets that setting's default to "never" (Settings can
+# still switch it on).
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+$(LAB_OVERRIDES): tools/jupyterlab-overrides.json $(STAMP)
+	mkdir -p $(dir $@)
+	cp tools/jupyterlab-overrides.json $@
+
+lab: $(STAMP) $(LAB_OVERRIDES)  ## open the course in JupyterLab
 	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
 
 test: $(STAMP)               ## run every test: library, doctests, notebooks (nbval), browser
 	$(BIN)/python -m pytest
 
-torch: $(STAMP)              ## add PyTorch 2.13.0 (CPU build) for the parity tests
-	$(BIN)/python -m pip install --quiet torch==2.13.0
+# PyTorch for the parity tests. Plain `pip install torch` on Linux x86-64 takes PyPI's CUDA
+# build (several GB with its nvidia-* wheels); the CPU build, all the tests need, comes from
+# PyTorch's own index:  make torch TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
+TORCH_INDEX_URL ?=
+
+torch: $(STAMP)              ## add PyTorch 2.13.0 for the parity tests (see TORCH_INDEX_URL)
+	@echo "Installing torch==2.13.0 from $(or $(TORCH_INDEX_URL),pip's configured index). On Linux x86-64 PyPI's torch is the CUDA build (several GB); for the CPU build: make torch TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu"
+	$(BIN)/python -m pip install --quiet torch==2.13.0 $(if $(TORCH_INDEX_URL),--index-url $(TORCH_INDEX_URL))
 
 notebooks: $(STAMP)          ## re-execute every lesson in place from a fresh kernel
 	$(BIN)/python tools/execute_notebooks.py
