@@ -35,8 +35,10 @@ KOREAN_TERMS = {
     "01_one_hot_encoding": ["원-핫 인코딩", "범주형 데이터", "하드 레이블", "소프트 레이블"],
     "02_information_and_entropy": ["정보량", "엔트로피"],
     "03_cross_entropy": ["교차 엔트로피", "손실 함수", "음의 로그 우도", "최대우도추정"],
+    "05_gradients": ["경사 하강법", "학습률", "유한 차분"],
 }
-WITH_EXPLORER = {"01_one_hot_encoding", "02_information_and_entropy", "03_cross_entropy"}
+WITH_EXPLORER = {"01_one_hot_encoding", "02_information_and_entropy", "03_cross_entropy",
+                 "05_gradients"}
 LESSONS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 PUBLIC_NAMES = {
     name for module in (encoding, functional, info) for name in getattr(module, "__all__", [])
