@@ -123,14 +123,15 @@ def kl_bits(fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT) -> Feedba
     wrong axis, a mean over the classes, the per-class terms not added up, and a
     function that is right only for the lesson's examples (seeded random batches).
 
-    >>> def kl(p, q):
-    ...     with np.errstate(divide="ignore"):  # log₂ 0 = -inf where q = 0 < p
-    ...         log_q = np.log2(q, out=np.zeros_like(q), where=p > 0)
-    ...     log_p = np.log2(p, out=np.zeros_like(p), where=p > 0)
-    ...     return (p * (log_p - log_q)).sum(axis=-1)
-    >>> kl_bits(kl)  # doctest: +NORMALIZE_WHITESPACE
+    >>> kl_bits(lambda p, q: info.kl_divergence(p, q, base=2))  # doctest: +NORMALIZE_WHITESPACE
     ✅ Correct — kl_bits: passes 8 checks (Cover & Thomas' pair, the coding example, zeros in P,
     zeros in Q (+∞), a batch with both, seeded random batches).
+    >>> kl_bits(lambda p, q: np.sum(p * np.log2(p / q), axis=-1))  # doctest: +NORMALIZE_WHITESPACE
+    ❌ Not yet — kl_bits: for p = [0.5, 0.5, 0], q = [0.25, 0.25, 0.5] your function returns nan:
+    where p = 0 the term 0·log(0/q) is nan in floating point (0 times −inf, or 0/0 when q = 0
+    too).
+    Hint: A class with p = 0 contributes 0, whatever q is (an expectation over P never visits it):
+    compute the terms only where p > 0, e.g. with `np.where(p > 0, ..., 0.0)`.
     """
     return _run("kl_bits", fn, time_limit, _check_kl_bits, "fn(p, q)", _BROADCAST)
 
@@ -214,22 +215,22 @@ def kl_from_cross_entropy(fn: Callable[..., Any], *, time_limit: float = TIME_LI
 
     H(P, Q) = −Σ p·ln q is the cross-entropy and H(P) = −Σ p·ln p the entropy,
     both with 0·log(anything) = 0, along the last axis of ``p`` and ``q``
-    (shape (C,) or (N, C)).  Finds: H(P) − H(P, Q) (the sign: the seed's
+    (shape (C,) or (N, C)).  Finds: H(P) − H(P, Q) (the sign, as in
     "0 − 0.22 = 0.22"), Σ p·ln p + Σ p·ln q (the cross-entropy term entered without
     its minus), H(P, Q) + H(P), the cross-entropy alone (right only for a hard
     label), the entropy of Q instead of P, the arguments swapped, bits or base 10,
     nan from 0·log 0, the wrong axis, a function right only for the examples.
 
-    >>> def kl(p, q):
-    ...     with np.errstate(divide="ignore"):  # log 0 = -inf where q = 0 < p
-    ...         log_q = np.log(q, out=np.zeros_like(q), where=p > 0)
-    ...     log_p = np.log(p, out=np.zeros_like(p), where=p > 0)
-    ...     cross_entropy = -(p * log_q).sum(axis=-1)
-    ...     entropy = -(p * log_p).sum(axis=-1)
-    ...     return cross_entropy - entropy
-    >>> kl_from_cross_entropy(kl)  # doctest: +NORMALIZE_WHITESPACE
+    >>> kl_from_cross_entropy(lambda p, q: info.cross_entropy(p, q) - info.entropy(p))
+    ... # doctest: +NORMALIZE_WHITESPACE
     ✅ Correct — kl_from_cross_entropy: passes 7 checks (a soft label, the dog example, zeros
     in P, zeros in Q (+∞), a batch, seeded random batches).
+    >>> kl_from_cross_entropy(lambda p, q: info.entropy(p) - info.cross_entropy(p, q))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ❌ Not yet — kl_from_cross_entropy: for p = [0.7, 0.2, 0.1], q = [0.5, 0.3, 0.2] your function
+    returns -0.08512: it has the wrong sign: it is H(P) − H(P, Q), not H(P, Q) − H(P).
+    Hint: The dog example written as "0 − 0.22 = 0.22" hides this slip: Σ p·ln q is negative,
+    so subtracting it adds. D_KL = H(P, Q) − H(P) = Σ p·ln p − Σ p·ln q ≥ 0.
     """
     return _run("kl_from_cross_entropy", fn, time_limit, _check_kl_from_cross_entropy,
                 "fn(p, q)", _BROADCAST)
@@ -241,8 +242,9 @@ def _ce_minus_h_mistakes(p: np.ndarray, q: np.ndarray, expected: np.ndarray
     nats = "this exercise uses the natural log, `np.log` (nats)."
     groups = [
         [_Factor(-1.0, "has the wrong sign: it is H(P) − H(P, Q), not H(P, Q) − H(P)",
-                 "the seed's \"0 − 0.22 = 0.22\" hides the same slip: Σ p·ln q is negative, "
-                 "so subtracting it adds. D_KL = H(P, Q) − H(P) = Σ p·ln p − Σ p·ln q ≥ 0.")],
+                 "the dog example written as \"0 − 0.22 = 0.22\" hides this slip: Σ p·ln q "
+                 "is negative, so subtracting it adds. D_KL = H(P, Q) − H(P) = Σ p·ln p − "
+                 "Σ p·ln q ≥ 0.")],
         [_Factor(1 / _LN2, "is in bits (log base 2), not nats", nats),
          _Factor(1 / math.log(10.0), "uses log base 10, not the natural log", nats)],
     ]
@@ -313,7 +315,7 @@ def _check_kl_from_cross_entropy(s: _Session) -> str:
 _H_03 = -(0.3 * math.log(0.3) + 0.7 * math.log(0.7))  # H(0.3) in nats
 _CE_03_09 = -(0.3 * math.log(0.9) + 0.7 * math.log(0.1))
 _KL_Q_P = 7 / 8 * math.log2(7 / 4) - 1 / 4  # D((7/8, 1/8) ‖ (1/2, 1/2)) in bits
-_KL_P_Q = 1 - 0.5 * math.log2(7)  # D((1/2, 1/2) ‖ (7/8, 1/8)) in bits
+_KL_P_Q = 2 - 0.5 * math.log2(7)  # D((1/2, 1/2) ‖ (7/8, 1/8)) = ½ log₂(4/7) + ½ log₂ 4, in bits
 
 register(
     _Question(
