@@ -384,9 +384,10 @@ def test_nbgrader_generate_assignment_gives_the_same_copies(copies, tmp_path):
     the notebooks `make student` writes."""
     course, home = tmp_path / "course", tmp_path / "home"
     sources = LESSONS + PROBLEM_SETS
-    (course / "source" / "course").mkdir(parents=True)
+    snapshot = course / "source" / "course"  # nbgrader and make student read the same bytes
+    snapshot.mkdir(parents=True)
     for path in sources:
-        (course / "source" / "course" / path.name).write_bytes(path.read_bytes())
+        (snapshot / path.name).write_bytes(path.read_bytes())
     (course / "nbgrader_config.py").write_text(
         "c = get_config()\n"
         f"c.CourseDirectory.db_url = 'sqlite:///{tmp_path / 'gradebook.db'}'\n"
@@ -410,7 +411,7 @@ def test_nbgrader_generate_assignment_gives_the_same_copies(copies, tmp_path):
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert copies.default_sources("student") == sources, "what `make student` copies"
-    ours = copies.build("student", tmp_path / "student", sources)
+    ours = copies.build("student", tmp_path / "student", [snapshot / p.name for p in sources])
     assert len(ours) == len(sources)
     for done in ours:
         theirs = _read(course / "release" / "course" / done.source.name)
