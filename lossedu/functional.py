@@ -144,40 +144,97 @@ def _shift_by_max(x: np.ndarray, axis: int) -> np.ndarray:
         return x - m
 
 
-# The logits are worked through in blocks of about this many numbers (1 or 2 MB),
-# so that the temporary exp(x − m) stays in the CPU cache instead of main memory.
-_BLOCK = 1 << 18
+# The logits are worked through in blocks of about this many numbers (2 MB of float32,
+# 4 MB of float64).  A block costs about ten NumPy calls, some 20 µs in all, so it must
+# hold many rows; and its temporary exp(x − a) is reused from block to block instead
+# of being a second array the size of the input.
+_BLOCK = 1 << 19
+
+# Rows are summed in segments of this many bytes (256 float32 or 128 float64), see
+# _row_sums.  The same length tells short rows from long ones for two of NumPy's costs:
+# * to run long inner loops NumPy copies a broadcast operand (each row's shift a) into
+#   a buffer spanning several rows; a row of 1 KB is a long loop by itself, and there
+#   the copy only costs time (40 % more for the subtraction at 1000 float32 a row);
+# * reading one number per row (a target's logit) from a block not yet in the cache
+#   waits for memory once per row; for short rows that costs more than copying the
+#   block into the cache first.
+_SEGMENT_BYTES = 1024
 
 
-def _max_and_log_sum_exp(x2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each row of the 2-d ``x2``: its max m and  log Σ_c exp(x_c − m)  (the log-sum-exp trick).
+def _shift_and_log_sum_exp(
+    x2: np.ndarray, cols: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each row n of the 2-d ``x2``: a shift a_n = x2[n, k_n] and  log Σ_c exp(x2[n, c] − a_n).
 
-    The argmax's own term is exp(0) = 1.  It is left out of the sum s and put
-    back by log1p:  log Σ_c exp(x_c − m) = log1p(s).  log(1 + s) would round
-    1 + s first and lose every digit of s below 1.1e-16, which is all of the
-    loss of a confident prediction: for logits [40, 0] and class 0 the loss is
+    k_n is the row's argmax, so every exp is at most 1 (the log-sum-exp trick), unless
+    ``cols`` names the columns (cross_entropy shifts by the target's own logit).
+    Either way the k_n-th term is exp(0) = 1.  It is left out of the sum s and put
+    back by log1p:  log Σ_c exp(x_c − a) = log1p(s).  log(1 + s) would round 1 + s
+    first and lose every digit of s below 1.1e-16, which is all of the loss of a
+    confident prediction: for logits [40, 0] and class 0 the loss is
     log1p(e^−40) = 4.2e-18, and log(1 + e^−40) = 0.
 
-    The caller checks m (NaN, +inf, a row of only -inf) before trusting the result.
+    The caller checks the result: with the argmax, that a is finite (NaN, +inf or a
+    row of only -inf make it not); with ``cols``, also that no exp overflowed.
     """
+    x2 = np.ascontiguousarray(x2)  # rows are read by flat index below
     n, c = x2.shape
-    m = np.empty(n, dtype=x2.dtype)
-    log_s = np.empty(n, dtype=x2.dtype)
-    rows = max(1, _BLOCK // c)
-    scratch = np.empty((min(rows, n), c), dtype=x2.dtype)
-    row_starts = np.arange(min(rows, n)) * c  # flat index of each row's first number
-    with np.errstate(invalid="ignore", over="ignore"):  # bad rows are reported from m
+    shift, log_s = np.empty(n, dtype=x2.dtype), np.empty(n, dtype=x2.dtype)
+    long_rows = c * x2.itemsize >= _SEGMENT_BYTES
+    segments, width = _segments(c, x2.itemsize)  # width == c unless rows are long
+    rows = min(n, max(1, _BLOCK // width))
+    scratch = np.empty((rows, width), dtype=x2.dtype)  # exp(x − a) of a block of rows
+    scratch[:, c:] = 0  # the padding of the last segment adds nothing to a sum
+    row_at, scratch_row_at = np.arange(rows) * c, np.arange(rows) * width  # flat indices
+    with np.errstate(invalid="ignore", over="ignore"):  # bad rows are the caller's to report
+        if long_rows:
+            np.setbufsize(16)  # too small to be used (see _SEGMENT_BYTES); errstate restores it
         for start in range(0, n, rows):
-            block = x2[start : start + rows]
-            e = scratch[: len(block)]
-            top = row_starts[: len(block)] + np.argmax(block, axis=1)  # flat index of each max
-            block_max = np.take(block, top, out=m[start : start + rows])
-            np.subtract(block, block_max[:, None], out=e)
+            block, a = x2[start : start + rows], shift[start : start + rows]
+            b = len(block)
+            if cols is None:
+                k = np.argmax(block, axis=1)  # this pass brings the block into the cache
+            else:
+                k = cols[start : start + rows]
+                if not long_rows:  # bring it into the cache first (see _SEGMENT_BYTES)
+                    block = scratch[:b]  # (width == c)
+                    np.copyto(block, x2[start : start + rows])
+            np.take(block, row_at[:b] + k, out=a)
+            e = scratch[:b, :c]
+            np.subtract(block, a[:, None], out=e)
             np.exp(e, out=e)
-            e.reshape(-1)[top] = 0  # the max's own exp(0) = 1 comes back through log1p
-            np.sum(e, axis=1, out=log_s[start : start + rows])
+            scratch[:b].reshape(-1)[scratch_row_at[:b] + k] = 0  # exp(0) = 1, back in log1p
+            _row_sums(scratch[:b], segments, out=log_s[start : start + b])
         np.log1p(log_s, out=log_s)
-    return m, log_s
+    return shift, log_s
+
+
+def _segments(c: int, itemsize: int) -> tuple[int, int]:
+    """How _row_sums splits a row of c numbers: (segments, their total length >= c)."""
+    segments = -(-c * itemsize // _SEGMENT_BYTES)  # ceiling division
+    return segments, segments * -(-c // segments)
+
+
+def _row_sums(e: np.ndarray, segments: int, out: np.ndarray) -> None:
+    """out[n] = Σ_c e[n, c]; each row is ``segments`` equal segments (zero-padded).
+
+    np.einsum adds a contiguous run into one SIMD accumulator, 64 bytes a step (four
+    16-byte vectors added pairwise, with NumPy's baseline SSE), and is two to four
+    times as fast as np.sum here.  But the accumulator's rounding error grows with
+    the number of steps (3000 over a row of 50000 float32), where np.sum's pairwise
+    summation grows like log C.  A segment of 1 KB takes 16 steps, as np.sum's
+    blocks of 128 numbers do (8 running sums of 16 numbers); the segment sums are
+    added by einsum again if they fill at most one segment, else by np.sum.  Each row
+    is summed alone, so the result does not depend on the block.
+    """
+    if segments == 1:
+        np.einsum("ij->i", e, out=out)
+        return
+    parts = np.einsum("ijk->ij", e.reshape(len(e), segments, -1))
+    if segments * e.itemsize <= _SEGMENT_BYTES:
+        np.einsum("ij->i", parts, out=out)
+    else:
+        np.add.reduce(parts, axis=1, out=out)
 
 
 def _pick(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -255,7 +312,7 @@ def logsumexp(input: ArrayLike, dim: int | tuple[int, ...], keepdim: bool = Fals
     if not axes or len(set(axes)) != len(axes):
         raise ValueError(f"dim must name each axis at most once and at least one, got {dim}")
     x1 = x.reshape(x.shape or (1,))
-    m, log_s = _max_and_log_sum_exp(_rows_along(x1, axes))
+    m, log_s = _shift_and_log_sum_exp(_rows_along(x1, axes))
     if np.isnan(m).any():
         _validate.check_no_nan(x, "input")
     out = np.where(np.isinf(m), m, m + log_s)  # an infinite max is the answer itself
@@ -293,7 +350,7 @@ def log_softmax(input: ArrayLike, dim: int | None = None, *, dtype: DTypeLike = 
     x = _float_input(input, dtype=dtype)
     axis = _wrap_dim(_implicit_dim("log_softmax", x.ndim) if dim is None else dim, x.ndim)
     moved = np.moveaxis(x.reshape(x.shape or (1,)), axis, -1)  # classes last
-    m, log_s = _max_and_log_sum_exp(moved.reshape(-1, moved.shape[-1]))
+    m, log_s = _shift_and_log_sum_exp(moved.reshape(-1, moved.shape[-1]))
     _check_max(m, x, "input")
     per_slice = (*moved.shape[:-1], 1)
     with np.errstate(over="ignore"):  # −1e308 − 1e308 = −inf: the true −2e308 is out of range
@@ -490,21 +547,41 @@ def cross_entropy(
 
 
 def _cross_entropy_indices(x, t, w, ignore_index, reduction, eps):
-    """Class-index targets: −log q[y] = log Σ exp(x − m) − (x[y] − m), no log q for the rest."""
+    """Class-index targets: −log q[y] = log Σ_c exp(x_c − x_y), no log q for the other classes."""
     rows, t1 = _class_rows(x), t.reshape(-1)
-    m, log_s = _max_and_log_sum_exp(rows)
-    _check_max(m, x, "input")
     keep = t1 != ignore_index
+    x_y, a, log_s = _log_sum_exp_at_target(x, rows, np.where(keep, t1, 0))
     w_t = _target_weights(t1, keep, w, x.dtype)
-    nll = log_s - (_pick(rows, np.where(keep, t1, 0)) - m)
+    nll = log_s - (x_y - a)  # log_s itself wherever the shift a is x_y
     with np.errstate(invalid="ignore"):  # 0 · inf at an ignored or zero-weight prediction
         loss = w_t * nll
         if eps > 0:  # the smoothing term needs every log q, so here we form them
-            neg_log_q = log_s[:, None] - (rows - m[:, None])
+            neg_log_q = log_s[:, None] - (rows - a[:, None])
             smooth = (neg_log_q if w is None else neg_log_q * w).sum(axis=1)
             loss = (1 - eps) * loss + (eps / rows.shape[1]) * smooth
         loss = np.where(keep, loss, 0).astype(x.dtype, copy=False)
     return _reduce(loss.reshape(t.shape), reduction, total_weight=w_t.sum())
+
+
+def _log_sum_exp_at_target(x, rows, y):
+    """Per row: x_y, a shift a and  log Σ_c exp(x_c − a);  then −log q_y = that − (x_y − a).
+
+    −log q_y = log Σ_c exp(x_c) − x_y = log Σ_c exp(x_c − x_y).  Shifted by the
+    target's own logit (a = x_y) the target's term is exp(0) = 1, as the max's is in
+    the log-sum-exp trick, and no pass over the logits is spent finding the max.  But
+    exp(x_c − x_y) overflows where another logit exceeds x_y by more than 88.7
+    (float32) or 709.8 (float64), and a row holding inf or NaN gives inf or NaN: such
+    rows are redone with their max as the shift (a = max), which also checks them
+    (naming ``x`` in the error).
+    """
+    x_y, log_s = _shift_and_log_sum_exp(rows, y)
+    a = x_y
+    redo = ~(np.isfinite(x_y) & np.isfinite(log_s))
+    if redo.any():
+        a = x_y.copy()
+        a[redo], log_s[redo] = _shift_and_log_sum_exp(rows[redo])
+        _check_max(a[redo], x, "input")
+    return x_y, a, log_s
 
 
 def _cross_entropy_probabilities(x, target, w, ignore_index, reduction, eps):
