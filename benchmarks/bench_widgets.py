@@ -54,6 +54,14 @@ CASES: list[tuple[str, Callable[[], widgets.Explorer], str, Sequence[Any]]] = [
     ("overflow_explorer", widgets.overflow_explorer, "dtype", ["float32", "float64"] * 25),
     ("focal_loss_explorer", widgets.focal_loss_explorer, "gamma",
      [round(5 * v, 1) for v in SLIDER]),
+    ("logit_gradient_explorer", widgets.logit_gradient_explorer, "z0",
+     [round(12 * v - 6, 1) for v in SLIDER]),
+    ("logit_gradient_explorer", widgets.logit_gradient_explorer, "true_class",
+     ["dog", "bird", "cat"] * 17),
+    ("gradient_descent_explorer", widgets.gradient_descent_explorer, "step",
+     [round(50 * v) for v in SLIDER]),
+    ("gradient_descent_explorer", widgets.gradient_descent_explorer, "lr",
+     [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0] * 6),
 ]
 UNIT_CASES = [("binary_entropy_explorer", widgets.binary_entropy_explorer),
               ("simplex_entropy_explorer", widgets.simplex_entropy_explorer)]

@@ -340,8 +340,9 @@ def logit_gradient_bars(
     The right panel shows, per class, ∂CE/∂z, ∂KL/∂z (the same heights) and
     ∂MSE/∂z (see :func:`logit_gradients`) on a fixed scale −1 … 1: no component
     of softmax(z) − y can leave it.  Artists: ``probs``, ``target`` (bar lists),
-    ``grads`` (dict of bar lists keyed "ce", "kl", "mse"), ``zero`` (the line at 0) and
-    ``legends``, which are drawn over the bars.
+    ``grads`` (dict of bar lists keyed "ce", "kl", "mse"), ``zero`` (the line at 0, under
+    the bars) and ``legends``, in a band above 1 that no bar reaches, so moving bars never
+    cover them.
 
     >>> fig, artists = logit_gradient_bars([2.0, 1.0, 0.1], [1.0, 0.0, 0.0])
     >>> print(round(artists["grads"]["kl"][0].get_height(), 4))
@@ -357,16 +358,18 @@ def logit_gradient_bars(
     target = ax_p.bar(x + 0.2, _distribution(y, "y"), 0.4, color=COLORS["guide"],
                       label="target y")
     ax_p.set_xticks(x, names)
-    ax_p.set_ylim(0, 1.25)
+    ax_p.set_ylim(0, 1.3)
+    ax_p.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
     ax_p.set_title("prediction and target", fontsize=10)
     legends = [ax_p.legend(loc="upper right", fontsize=8, ncols=2)]
     grads = {}
     for i, (key, label, color) in enumerate(_GRAD_KEYS):
         grads[key] = list(ax_g.bar(x + (i - 1) * 0.27, values[key], 0.27, color=color,
                                    label=label))
-    zero = ax_g.axhline(0, color="black", lw=0.8)
+    zero = ax_g.axhline(0, color="black", lw=0.8, zorder=0.9)  # under the bars
     ax_g.set_xticks(x, [f"$z_{i}$ ({n})" for i, n in enumerate(names)])
-    ax_g.set_ylim(-1.05, 1.05)
+    ax_g.set_ylim(-1.05, 1.4)
+    ax_g.set_yticks([-1.0, -0.5, 0.0, 0.5, 1.0])
     ax_g.set_title("gradients with respect to the logits", fontsize=10)
     legends.append(ax_g.legend(loc="upper right", fontsize=8, ncols=3))
     for ax in (ax_p, ax_g):

@@ -55,8 +55,7 @@ class LogitGradientExplorer(Explorer):
 
     def _moving(self) -> list[Artist]:
         a = self.artists
-        bars = [*a["probs"], *a["target"], *(b for group in a["grads"].values() for b in group)]
-        return [*bars, a["zero"], *a["legends"]]  # what lies over the bars is redrawn too
+        return [*a["probs"], *a["target"], *(b for bars in a["grads"].values() for b in bars)]
 
     def _update(self, values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         name, label = values["true_class"], values["label"]
