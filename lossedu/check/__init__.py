@@ -32,6 +32,7 @@ from lossedu.check._base import _fmt as _fmt  # used by the tests
 from lossedu.check._base import _num as _num
 from lossedu.check._questions import _QUESTIONS as _QUESTIONS
 from lossedu.check._questions import answer, questions
+from lossedu.check.calibration import expected_calibration_error, fit_temperature
 from lossedu.check.cross_entropy import cross_entropy_batch, cross_entropy_from_logits
 from lossedu.check.encoding import one_hot, smooth_labels
 from lossedu.check.entropy import entropy_bits, information_bits
@@ -59,4 +60,6 @@ __all__ = [
     "bce_with_logits",
     "kl_bits",
     "kl_from_cross_entropy",
+    "expected_calibration_error",
+    "fit_temperature",
 ]

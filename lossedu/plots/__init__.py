@@ -32,6 +32,17 @@ from lossedu.plots._base import (
     new_figure,
     unit_name,
 )
+from lossedu.plots.calibration import (
+    calibration_over_training,
+    loss_curves,
+    reliability_diagram,
+    reliability_diagrams,
+    set_reliability,
+    set_temperature,
+    step_metrics,
+    temperature_curves,
+    temperature_metrics,
+)
 from lossedu.plots.cross_entropy import (
     binary_losses,
     likelihood_vs_cross_entropy,
@@ -145,4 +156,13 @@ __all__ = [
     "forward_reverse_panel",
     "set_forward_reverse",
     "forward_reverse_figure",
+    "loss_curves",
+    "step_metrics",
+    "calibration_over_training",
+    "reliability_diagram",
+    "reliability_diagrams",
+    "set_reliability",
+    "temperature_metrics",
+    "temperature_curves",
+    "set_temperature",
 ]

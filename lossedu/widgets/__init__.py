@@ -21,6 +21,7 @@ logit_gradient_explorer()     05       true_class, label, z0, z1, z2 (logits)
 gradient_descent_explorer()   05       lr, step
 overflow_explorer()           06       a (logit size), dtype
 focal_loss_explorer()         06       gamma, p_t
+temperature_explorer()        07       T (temperature)
 ============================  =======  ======================================
 
 Every number comes from :mod:`lossedu.info` and :mod:`lossedu.encoding`
@@ -31,6 +32,7 @@ private base (``_base``); every public name is importable from ``lossedu.widgets
 """
 
 from lossedu.widgets._base import UNITS, Explorer
+from lossedu.widgets.calibration import TemperatureExplorer, temperature_explorer
 from lossedu.widgets.cross_entropy import (
     CrossEntropyExplorer,
     LossComparisonExplorer,
@@ -92,4 +94,6 @@ __all__ = [
     "KLExplorer",
     "HardSoftExplorer",
     "ForwardReverseExplorer",
+    "temperature_explorer",
+    "TemperatureExplorer",
 ]
