@@ -127,3 +127,28 @@ def test_00_versions_cell_names_each_library_and_this_lossedu():
     assert dict(names)["lossedu"] == pyproject["project"]["version"]
     major, minor = (int(x) for x in dict(names)["Python"].split(".")[:2])
     assert (major, minor) >= (3, 10)
+
+
+# --------------------------------------------------------------------------- questions
+
+
+@pytest.mark.parametrize(
+    "lesson",
+    ["00_start_here", "01_one_hot_encoding", "02_information_and_entropy", "03_cross_entropy"],
+)
+def test_every_question_of_the_lesson_is_asked_with_a_solution_function(lesson):
+    """Each registered question of the lesson has its cell pair: a solution cell defining a
+    zero-argument function, then `check.answer(id, that_function)`, showing a pass."""
+    from lossedu import check
+
+    cells = code_cells(load(lesson))
+    asked = {}
+    for before, cell in zip(cells, cells[1:], strict=False):
+        match = re.fullmatch(r'check\.answer\("([\w.]+)", (\w+)\)', "".join(cell["source"]))
+        if match:
+            qid, fn = match.groups()
+            assert re.match(rf"def {fn}\(\):\n    ### BEGIN SOLUTION\n", "".join(before["source"]))
+            assert before["metadata"]["nbgrader"]["solution"] is True
+            assert "✅" in "".join(cell["outputs"][0]["data"]["text/plain"])
+            asked[qid] = fn
+    assert sorted(asked) == sorted(check.questions(lesson[:2]))
