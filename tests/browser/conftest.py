@@ -11,6 +11,7 @@ which case they fail.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -127,6 +128,7 @@ def artifacts_dir() -> Path:
     if ARTIFACTS.exists():
         for p in ARTIFACTS.glob("*.png"):
             p.unlink()
+        (ARTIFACTS / "latency.json").unlink(missing_ok=True)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
 
@@ -139,3 +141,10 @@ def pytest_terminal_summary(terminalreporter):
             f"(server start {_timing.get('server_start', 0):.1f} s); "
             f"screenshots in {ARTIFACTS.relative_to(REPO)}/"
         )
+    latency = ARTIFACTS / "latency.json"
+    if "start" in _timing and latency.exists():
+        terminalreporter.write_line("key press → new figure on the page (median, p95 in ms):")
+        for name, t in json.loads(latency.read_text(encoding="utf-8")).items():
+            terminalreporter.write_line(
+                f"  {name}: {t['median_ms']:.0f}, {t['p95_ms']:.0f} ({t['n']} presses)"
+            )

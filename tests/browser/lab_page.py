@@ -245,6 +245,44 @@ _JS_HTML_TEXT = f"""
   const d = document.createElement('div'); d.innerHTML = html; return text(d); }}
 """
 
+# Latency of one update, as the learner sees it: from the next key press (or pointer press)
+# anywhere on the page to the explorer's new figure decoded and painted (the first animation
+# frame after the new image decoded). performance.now() in milliseconds.
+_JS_ARM_LATENCY = """
+(explorer) => {
+  const old = window.__losseduLatency;
+  if (old && old.cancel) old.cancel();
+  const img = explorer.querySelector('img.lossedu-figure, .lossedu-figure img');
+  const rec = {start: null, shown: null};
+  window.__losseduLatency = rec;
+  if (!img) return false;
+  const src = img.src;
+  const onInput = () => { if (rec.start === null) rec.start = performance.now(); };
+  document.addEventListener('keydown', onInput, {capture: true});
+  document.addEventListener('pointerdown', onInput, {capture: true});
+  const obs = new MutationObserver(() => {
+    if (img.src === src) return;
+    obs.disconnect();
+    const painted = () => requestAnimationFrame(() => { rec.shown = performance.now(); });
+    img.decode().then(painted, painted);
+  });
+  obs.observe(img, {attributes: true, attributeFilter: ['src']});
+  rec.cancel = () => {
+    obs.disconnect();
+    document.removeEventListener('keydown', onInput, {capture: true});
+    document.removeEventListener('pointerdown', onInput, {capture: true});
+  };
+  return true;
+}
+"""
+
+_JS_READ_LATENCY = """
+() => { const r = window.__losseduLatency;
+  if (!r) return null;
+  if (r.shown !== null && r.cancel) { r.cancel(); }
+  return {start: r.start, shown: r.shown}; }
+"""
+
 _JS_KERNEL_STATUS = """
 ({path}) => { const w = window.__lossedu.panel(path);
   const k = w && w.sessionContext.session && w.sessionContext.session.kernel;
@@ -451,6 +489,14 @@ class LessonPage:
 
     def html_as_text(self, html: str) -> str:
         return self.page.evaluate(_JS_HTML_TEXT, html)
+
+    def arm_latency(self, explorer) -> bool:
+        """Start timing: the next key or pointer press until the explorer's new figure shows."""
+        return explorer.evaluate(_JS_ARM_LATENCY)
+
+    def read_latency(self) -> dict | None:
+        """{start, shown} in ms of the page clock (``shown`` None until the figure showed)."""
+        return self.page.evaluate(_JS_READ_LATENCY)
 
     def move(self, element, kind: str) -> str:
         """Move one control as a learner would; return how."""

@@ -6,7 +6,8 @@ wait until the kernel is idle; no cell may show an error (except cells tagged
 no error. For every explorer (``.lossedu-explorer``) on the page: move each
 control as a learner would; the figure must change and the readout must state
 the number that ``lossedu.widgets`` computes for the new values. A screenshot of
-each explorer after its controls moved goes to ``test-artifacts/browser/``.
+each explorer after its controls moved goes to ``test-artifacts/browser/``. Each explorer
+is also timed, key press to new figure painted (``latency.json`` there, and the summary).
 
 Run alone:  .venv/bin/python -m pytest -m browser tests/browser -o addopts=""
 """
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import ast
 import json
+import math
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -260,3 +263,83 @@ def _exercise_explorer(lesson, explorer, i: int) -> list[str]:
         return problems
     finally:
         oracle.close()
+
+
+# --- how fast an explorer answers a key press ---------------------------------------------
+
+LATENCY_PRESSES = 20  # key presses timed per explorer
+LATENCY_FILE = "latency.json"  # in test-artifacts/browser/, summarised at the end of the run
+_latencies: dict[str, list[float]] = {}
+
+
+def _factory_of(controls: list[dict]) -> str:
+    signature = [(c["kind"], c["description"]) for c in controls]
+    return "/".join(n for n, s in known_signatures().items() if s == signature) or "unknown"
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def test_explorers_answer_a_key_press(lesson):
+    """Key press on an explorer's first slider → its new figure decoded and painted.
+
+    Each explorer's first slider is moved LATENCY_PRESSES times with the arrow keys; the
+    page times each press from the keydown to the first animation frame after the new
+    image decoded (kernel round trip, PNG transfer and decoding included). The times are
+    printed and written to test-artifacts/browser/latency.json, not asserted: timings on a
+    shared machine are measurements, not tests. Asserted: every press shows a new figure.
+    """
+    _require_ran(lesson)
+    explorers = lesson.explorers()
+    if explorers.count() == 0:
+        pytest.skip(f"{lesson.stem} has no explorer")
+    problems: list[str] = []
+    for i in range(explorers.count()):
+        explorer = explorers.nth(i)
+        explorer.scroll_into_view_if_needed()
+        controls = lesson.controls(explorer)
+        name = f"{lesson.stem} explorer {i} ({_factory_of(controls)})"
+        sliders = [c for c in controls if c["kind"] == "slider" and c["visible"]
+                   and not c["disabled"]]
+        if not sliders:
+            print(f"\n{name}: no slider to time")
+            continue
+        element = lesson.control_element(explorer, sliders[0]["position"])
+        handle = element.locator(".noUi-handle").first
+        label = f"{name}, slider {sliders[0]['description']!r}"
+        times, key = [], "ArrowRight"
+        for _ in range(LATENCY_PRESSES):
+            before = lesson.control_value(element)["text"]
+            for attempt in (key, "ArrowLeft" if key == "ArrowRight" else "ArrowRight"):
+                lesson.arm_latency(explorer)
+                handle.press(attempt)
+                if lesson.control_value(element)["text"] != before:
+                    key = attempt
+                    break
+            else:
+                problems.append(f"{label}: the arrow keys do not move it")
+                break
+            deadline, shown = time.monotonic() + 10.0, None
+            while time.monotonic() < deadline:
+                shown = lesson.read_latency()
+                if shown and shown["start"] is not None and shown["shown"] is not None:
+                    break
+                time.sleep(0.005)
+            else:
+                problems.append(f"{label}: no new figure within 10 s of a key press")
+                break
+            times.append(shown["shown"] - shown["start"])
+            while lesson.kernel_status() != "idle" and time.monotonic() < deadline:
+                time.sleep(0.01)
+        if times:
+            _latencies[label] = times
+            print(f"\n{label}: key press → new figure, {len(times)} presses: median "
+                  f"{statistics.median(times):.0f} ms, p95 {_p95(times):.0f} ms")
+    (lesson.artifacts / LATENCY_FILE).write_text(
+        json.dumps({k: {"n": len(v), "median_ms": statistics.median(v), "p95_ms": _p95(v),
+                        "ms": v} for k, v in _latencies.items()}, indent=1),
+        encoding="utf-8",
+    )
+    _fail_with_screenshot(lesson, problems)
