@@ -105,7 +105,52 @@ def zipf_entropy_bits(n, s):
     },
 )
 
-SETS = [HW1]
+_FAIR, _LOADED = [1 / 6] * 6, [0.1] * 5 + [0.5]
+_KL_FAIR_LOADED = sum(p * math.log2(p / q) for p, q in zip(_FAIR, _LOADED, strict=True))
+_KL_LOADED_FAIR = sum(q * math.log2(q / p) for p, q in zip(_FAIR, _LOADED, strict=True))
+
+HW2 = ProblemSet(
+    "hw2_cross_entropy_and_kl",
+    ("03_cross_entropy", "04_kl_divergence"),
+    mistakes={
+        # indexes one text only: a batch of texts fails
+        "hw2-p1-bits-per-token": """
+def bits_per_token(probs, tokens):
+    probs = np.asarray(probs, dtype=float)
+    q_true = probs[np.arange(len(tokens)), tokens]
+    return float(np.mean(-np.log2(q_true)))
+""",
+        # smoothing without renormalising: q no longer sums to 1 once alpha > 0
+        "hw2-p2-unigram-bits": """
+def unigram_bits(train_tokens, test_tokens, vocab_size, alpha):
+    counts = np.bincount(np.asarray(train_tokens), minlength=vocab_size)
+    q = (counts + alpha) / len(train_tokens)
+    with np.errstate(divide="ignore"):
+        return float(np.mean(-np.log2(q[np.asarray(test_tokens)])))
+""",
+        # the natural log: nats, not bits
+        "hw2-p4-kl-in-bits": """
+def kl_in_bits(p, q):
+    p, q = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
+    with np.errstate(divide="ignore"):
+        terms = np.where(p > 0, p * (np.log(np.where(p > 0, p, 1.0)) - np.log(q)), 0.0)
+    return terms.sum(axis=-1)
+""",
+    },
+    failing={
+        "hw2-p1-hidden": "IndexError",
+        "hw2-p2-hidden": "AssertionError",
+        "hw2-p4-check": "AssertionError",
+    },
+    quoted={
+        "D_\\mathrm{KL}(P\\|Q) \\approx 0.3500": _KL_FAIR_LOADED,
+        "D_\\mathrm{KL}(Q\\|P) \\approx 0.4240": _KL_LOADED_FAIR,
+        "$10 / 0.4240 \\approx 24$": 10 / _KL_LOADED_FAIR,
+        "$10 / 0.3500 \\approx 29$": 10 / _KL_FAIR_LOADED,
+    },
+)
+
+SETS = [HW1, HW2]
 
 
 def test_every_problem_set_is_listed_here():
@@ -228,8 +273,8 @@ def test_quoted_numbers_are_right(problem_set):
     prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for text, value in spec.quoted.items():
         assert text in prose, text
-        shown = re.findall(r"\d+\.\d+", text)[-1]
-        decimals = len(shown.split(".")[1])
+        shown = re.findall(r"\d+(?:\.\d+)?", text)[-1]
+        decimals = len(shown.partition(".")[2])
         assert f"{value:.{decimals}f}" == shown, f"{text}: {value}"
 
 
