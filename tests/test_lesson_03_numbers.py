@@ -92,7 +92,7 @@ CHECKED = {
     "code-lengths", "code-formula", "dog", "iris", "naive", "gibbs", "asymmetry",
     "batch-numpy", "batch-lossedu", "binary", "nll", "mle-table", "mle-grid",
     "loss-table", "proper", "mis-soft", "mis-logits-demo", "softmax-shift", "confident",
-    "logit-gradients", "mis-uncertainty",
+    "logit-gradients", "mis-uncertainty", "code-reversed",
 }  # fmt: skip
 
 
@@ -105,6 +105,7 @@ def test_every_printing_cell_is_checked():
 
 P4 = [1 / 2, 1 / 4, 1 / 8, 1 / 8]
 U4 = [1 / 4] * 4
+Q4 = [1 / 8, 1 / 8, 1 / 4, 1 / 2]  # P reversed
 LOGITS = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], [1.2, 0.2, 3.0], [0.3, 1.8, 0.5]])
 LABELS = np.array([0, 1, 2, 0])
 Z = np.array([2.0, -1.0, 0.0, 3.0])
@@ -152,6 +153,17 @@ def test_code_lengths_are_cross_entropies():
         assert len(bits) == 8 * h  # the messages have exactly the sources' frequencies
         expected += [bits, round(8 * h), 8, h]
     assert_numbers("code-lengths", expected)
+
+
+def test_the_reversed_code_and_its_coincidental_symmetry():
+    (bits,) = re.findall(r"code for Q: ([01]+)", printed("code-reversed"))
+    assert _decode(bits, {"a": "111", "b": "110", "c": "10", "d": "0"}) == "aaaabbcd"
+    h_pq = stats.entropy(P4, base=2) + stats.entropy(P4, Q4, base=2)
+    h_qp = stats.entropy(Q4, base=2) + stats.entropy(Q4, P4, base=2)
+    assert h_pq == pytest.approx(2.625, abs=1e-12) and h_qp == pytest.approx(h_pq, abs=1e-12)
+    assert_numbers("code-reversed", [bits, round(8 * h_pq), 8, h_pq, h_pq, h_qp])
+    text = markdown()
+    assert "= 2.625$\nbits" in text and "$2.625 - 1.75 = 0.875$" in text
 
 
 def test_entropy_and_cross_entropy_in_bits():
