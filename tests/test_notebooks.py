@@ -36,9 +36,12 @@ KOREAN_TERMS = {
     "02_information_and_entropy": ["정보량", "엔트로피"],
     "03_cross_entropy": ["교차 엔트로피", "손실 함수", "음의 로그 우도", "최대우도추정"],
     "05_gradients": ["경사 하강법", "학습률", "유한 차분"],
+    "06_implementation_details": ["구현 시 고려사항", "수치적 안정성", "오버플로", "언더플로",
+                                  "클래스 불균형", "포컬 손실", "온도 스케일링"],
 }
 WITH_EXPLORER = {"01_one_hot_encoding", "02_information_and_entropy", "03_cross_entropy",
-                 "05_gradients"}
+                 "05_gradients",
+                 "06_implementation_details"}
 LESSONS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 PUBLIC_NAMES = {
     name for module in (encoding, functional, info) for name in getattr(module, "__all__", [])
