@@ -19,10 +19,21 @@ threads; NumPy's own ufuncs and reductions are single-threaded.
 Timing.  After a warm-up call of each, every round times one lossedu call and
 one torch call back to back, alternating which goes first, so both see the
 same load on a shared machine; a case runs at least ``MIN_ROUNDS`` rounds and
-about ``SECONDS_PER_CASE`` seconds.  The table gives the median of each and the
-ratio of the medians (lossedu / torch: below 1 means lossedu is faster).  Each
-case also checks that the two losses agree (relative difference below 1e-5 in
-float32 and 1e-12 in float64) before it is timed.
+about ``SECONDS_PER_CASE`` seconds.  Each call is timed by the CPU time of this
+thread (``time.thread_time``: both libraries compute on the calling thread) and
+by the wall clock, which on a shared machine also counts the time spent
+waiting for a core.  The table gives the medians of the CPU times, their ratio
+(lossedu / torch: below 1 means lossedu is faster), the quartiles of the ratio
+of the two calls of each round (the spread), and the ratio of the wall-clock
+medians.  Each case also checks that the two losses agree (relative difference
+below 1e-5 in float32 and 1e-12 in float64) before it is timed.
+
+What bounds lossedu.  For every row where lossedu is not clearly faster
+(ratio above ``NEAR``), the script times lossedu's passes one at a time on a
+block of rows that stays in the cache, and measures memory bandwidth with a
+NumPy copy, both of an array the size of the logits (which the benchmark
+reads again and again, so it may stay in a large cache) and of one of 256 MB
+(from main memory).  The notes under the table put the two side by side.
 """
 
 from __future__ import annotations
@@ -47,9 +58,11 @@ from lossedu import functional as F  # noqa: E402
 HERE = Path(__file__).resolve().parent
 SHAPES = [(4096, 1000), (65536, 100), (256, 50000)]
 DTYPES = [np.float32, np.float64]
-MIN_ROUNDS = 15
+MIN_ROUNDS = 25
 SECONDS_PER_CASE = 3.0
 AGREEMENT = {np.float32: 1e-5, np.float64: 1e-12}
+NEAR = 0.9  # rows with a ratio above this get their passes and bandwidth measured
+MAIN_MEMORY_BYTES = 256 << 20
 
 
 def cpu_name() -> str:
@@ -62,20 +75,21 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def time_pair(ours, theirs) -> tuple[list[float], list[float]]:
-    """Interleaved wall-clock times in ms of ``ours()`` and ``theirs()``."""
+def time_pair(ours, theirs) -> dict[str, list[float]]:
+    """Interleaved CPU and wall times in ms of ``ours()`` and ``theirs()``."""
     ours(), theirs()  # warm-up: allocator, caches, lazy imports
-    t_ours, t_theirs = [], []
+    times = {"ours": [], "theirs": [], "ours_wall": [], "theirs_wall": []}
     start = time.perf_counter()
     rounds = 0
     while rounds < MIN_ROUNDS or time.perf_counter() - start < SECONDS_PER_CASE:
-        pair = [(ours, t_ours), (theirs, t_theirs)]
-        for fn, sink in pair if rounds % 2 == 0 else pair[::-1]:
-            t0 = time.perf_counter_ns()
+        pair = [(ours, "ours"), (theirs, "theirs")]
+        for fn, name in pair if rounds % 2 == 0 else pair[::-1]:
+            wall, cpu = time.perf_counter_ns(), time.thread_time_ns()
             fn()
-            sink.append((time.perf_counter_ns() - t0) / 1e6)
+            times[name].append((time.thread_time_ns() - cpu) / 1e6)
+            times[name + "_wall"].append((time.perf_counter_ns() - wall) / 1e6)
         rounds += 1
-    return t_ours, t_theirs
+    return times
 
 
 def bench_case(shape: tuple[int, int], dtype, rng: np.random.Generator) -> dict:
@@ -87,58 +101,163 @@ def bench_case(shape: tuple[int, int], dtype, rng: np.random.Generator) -> dict:
     rel = abs(ours - theirs) / abs(theirs)
     if rel > AGREEMENT[dtype]:
         raise SystemExit(f"{shape} {dtype.__name__}: lossedu {ours} != torch {theirs}")
-    t_ours, t_theirs = time_pair(lambda: F.cross_entropy(x, t), lambda: TF.cross_entropy(tx, tt))
-    ms_ours, ms_theirs = statistics.median(t_ours), statistics.median(t_theirs)
+    times = time_pair(lambda: F.cross_entropy(x, t), lambda: TF.cross_entropy(tx, tt))
+    per_round = sorted(a / b for a, b in zip(times["ours"], times["theirs"], strict=True))
+    ms_ours, ms_theirs = statistics.median(times["ours"]), statistics.median(times["theirs"])
     return {
+        "n": n,
+        "c": c,
+        "dtype": np.dtype(dtype),
         "shape": f"({n}, {c})",
-        "dtype": np.dtype(dtype).name,
         "lossedu": ms_ours,
         "torch": ms_theirs,
         "ratio": ms_ours / ms_theirs,
-        "rounds": len(t_ours),
+        "quartiles": (per_round[len(per_round) // 4], per_round[(3 * len(per_round)) // 4]),
+        "wall": statistics.median(times["ours_wall"]) / statistics.median(times["theirs_wall"]),
+        "rounds": len(per_round),
         "rel": rel,
     }
 
 
+# ----------------------------------------------------------------------------- bounds
+
+
+def median_ns(fn, repeat: int = 200) -> float:
+    """Median CPU time of ``fn()`` in ns, after a warm-up call."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        start = time.thread_time_ns()
+        fn()
+        times.append(time.thread_time_ns() - start)
+    return statistics.median(times)
+
+
+def pass_costs(c: int, dtype) -> dict[str, float]:
+    """ns per logit of each pass cross_entropy makes over a block of rows in the cache.
+
+    The block holds 64 Ki numbers (256 KB of float32), the passes are the ones
+    ``functional._shift_and_log_sum_exp`` makes for class-index targets: a copy of
+    the block first for rows under 1 KB, then the shift, exp and the row sums.
+    """
+    dtype = np.dtype(dtype)
+    rows = max(1, (1 << 16) // c)
+    x = np.random.default_rng(0).standard_normal((rows, c)).astype(dtype)
+    a = x[:, 0].copy()  # any number of the row will do for timing
+    long_rows = c * dtype.itemsize >= F._SEGMENT_BYTES
+    segments, width = F._segments(c, dtype.itemsize)
+    scratch = np.zeros((rows, width), dtype=dtype)
+    e, shifted, sums = scratch[:, :c], np.minimum(x - a[:, None], 0), np.empty(rows, dtype)
+
+    def subtract():
+        with np.errstate():
+            if long_rows:
+                np.setbufsize(16)  # as functional does for rows of 1 KB or more
+            np.subtract(x, a[:, None], out=e)
+
+    passes = {} if long_rows else {"copy": lambda: np.copyto(e, x)}
+    passes["shift"] = subtract
+    passes["exp"] = lambda: np.exp(shifted, out=e)
+    passes["row sums"] = lambda: F._row_sums(scratch, segments, out=sums)
+    return {name: median_ns(fn) / x.size for name, fn in passes.items()}
+
+
+def copy_gb_per_s(nbytes: int) -> float:
+    """Bandwidth of np.copyto between two arrays of ``nbytes``: (read + written) / time."""
+    src = np.ones(nbytes // 8)
+    dst = np.empty_like(src)
+    return 2 * src.nbytes / median_ns(lambda: np.copyto(dst, src), repeat=15)
+
+
+def bounds_note(r: dict) -> str:
+    """lossedu's passes and one read of the logits, in ms, beside the measured times."""
+    count, nbytes = r["n"] * r["c"], r["n"] * r["c"] * r["dtype"].itemsize
+    costs = pass_costs(r["c"], r["dtype"])
+    cached, main = copy_gb_per_s(nbytes), copy_gb_per_s(MAIN_MEMORY_BYTES)
+    passes = ", ".join(
+        f"{name} {ns:.2f} ns ({ns * count / 1e6:.2f} ms)" for name, ns in costs.items()
+    )
+    total = sum(costs.values()) * count / 1e6
+    read_ms, read_main_ms = nbytes / cached / 1e6, nbytes / main / 1e6
+    verdict = (
+        "arithmetic in the cache, above all exp, bounds it more than memory does"
+        if total > read_main_ms
+        else "reading the logits from memory bounds it more than its arithmetic does"
+    )
+    return (
+        f"- {r['shape']} {r['dtype'].name}, {count / 1e6:.1f} M logits "
+        f"({nbytes / 2**20:.0f} MiB): lossedu {r['lossedu']:.2f} ms, torch {r['torch']:.2f} ms.  "
+        f"Passes over a cached block, per logit: {passes}; together {total:.2f} ms "
+        f"({total / r['torch']:.0%} of torch's whole call), exp alone "
+        f"{costs['exp'] / sum(costs.values()):.0%} of them.  One read of the logits: "
+        f"{read_ms:.2f} ms at {cached:.0f} GB/s (copy bandwidth for an array of their size, "
+        f"which the benchmark reads again and again), {read_main_ms:.2f} ms at {main:.0f} GB/s "
+        f"from main memory (256 MiB arrays).  So {verdict}."
+    )
+
+
+# ----------------------------------------------------------------------------- report
+
+
 def markdown(rows: list[dict], seconds: float) -> str:
     lines = [
-        "| shape (N, C) | dtype | lossedu ms | torch ms | ratio |",
-        "|---|---|---|---|---|",
+        "| shape (N, C) | dtype | lossedu ms | torch ms | ratio | ratio per round, quartiles "
+        "| ratio, wall clock |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
+        q1, q3 = r["quartiles"]
         lines.append(
-            f"| {r['shape']} | {r['dtype']} | {r['lossedu']:.2f} | {r['torch']:.2f} | "
-            f"{r['ratio']:.2f} |"
+            f"| {r['shape']} | {r['dtype'].name} | {r['lossedu']:.2f} | {r['torch']:.2f} | "
+            f"{r['ratio']:.2f} | {q1:.2f} to {q3:.2f} | {r['wall']:.2f} |"
         )
-    slower = [f"{r['shape']} {r['dtype']}" for r in rows if r["ratio"] > 1]
+    slower = [f"{r['shape']} {r['dtype'].name}" for r in rows if r["ratio"] > 1]
+    near = [r for r in rows if r["ratio"] > NEAR]
     rounds = min(r["rounds"] for r in rows)
     lines += [
         "",
-        "`cross_entropy(logits, class indices)`, reduction \"mean\"; milliseconds per call, "
-        f"median of at least {rounds} interleaved rounds; ratio = lossedu / torch "
-        "(below 1: lossedu is faster).  One thread each (`torch.set_num_threads(1)`, "
-        "OpenBLAS/OMP/MKL threads = 1; no BLAS call is involved).  "
+        '`cross_entropy(logits, class indices)`, reduction "mean"; milliseconds of CPU time '
+        f"per call, median of at least {rounds} interleaved rounds; ratio = lossedu / torch "
+        "(below 1: lossedu is faster), then the middle half of the ratios of the two calls of "
+        "each round, and the ratio of the wall-clock medians.  One thread each "
+        "(`torch.set_num_threads(1)`, OpenBLAS/OMP/MKL threads = 1; no BLAS call is "
+        "involved).  "
         + (
             f"Slower than torch: {', '.join(slower)}."
             if slower
             else "lossedu is no slower than torch on any shape."
         ),
         "",
-        "Why: lossedu runs argmax, subtract, exp and sum as separate NumPy passes over "
-        "cache-sized blocks of rows (one pass each; for short rows every row also costs a "
-        "fixed overhead per pass), and keeps one number per row; torch fuses the passes "
-        "into one vectorised log_softmax kernel but writes the whole (N, C) log_softmax "
-        "array before picking the targets.  The fused kernel wins in float32 with C <= "
-        "1000; in float64 the two are about even at C = 1000, and lossedu is faster at "
-        "C = 100 in float64 and at C = 50000 in both dtypes.",
+        "How the two compute it.  torch's `cross_entropy` is `log_softmax` followed by "
+        "`nll_loss`: a vectorised kernel works through the rows while each is in the cache, "
+        "finds its maximum, sums the exponentials and writes every log-probability, so it "
+        "writes the whole (N, C) array (16 to 102 MB here) before picking one number per row. "
+        " lossedu computes only -log q[y] = log sum_c exp(x_c - x_y) per row: shifted by the "
+        "target's own logit it needs no pass for the row maximum (a row where an exp "
+        "overflows is redone with its maximum).  It works through blocks of rows (2 MB of "
+        "float32, 4 MB of float64) with one NumPy pass each for the shift, exp and the row "
+        "sums (einsum in 1 KB segments; rows under 1 KB are first copied into the cache), "
+        "and keeps one number per row: it reads the logits from memory once, and its other "
+        "passes find the block in the cache.",
+    ]
+    if near:
+        lines += [
+            "",
+            f"What bounds lossedu where it is not clearly faster (ratio above {NEAR}): its "
+            "passes, each timed alone on a block of rows in the cache, beside one read of "
+            "the logits at the measured copy bandwidth.",
+            "",
+            *[bounds_note(r) for r in near],
+        ]
+    lines += [
         "",
         f"Largest relative difference between the two losses: "
-        f"{max(r['rel'] for r in rows if r['dtype'] == 'float32'):.1e} (float32), "
-        f"{max(r['rel'] for r in rows if r['dtype'] == 'float64'):.1e} (float64).",
+        f"{max(r['rel'] for r in rows if r['dtype'] == np.float32):.1e} (float32), "
+        f"{max(r['rel'] for r in rows if r['dtype'] == np.float64):.1e} (float64).",
         "",
         f"Machine: {cpu_name()}, {os.cpu_count()} cores (shared with other work, so expect "
         "noise of 10-30 % between runs; the interleaving keeps the ratio fairer than the "
-        "absolute times).  "
+        "absolute times, and CPU time is steadier than wall time).  "
         f"Versions: numpy {np.__version__}, torch {torch.__version__}; Python "
         f"{platform.python_version()}.  Generated by `benchmarks/bench_speed.py` in "
         f"{seconds:.0f} s.",
@@ -156,8 +275,9 @@ def main() -> None:
             rows.append(bench_case(shape, dtype, rng))
             r = rows[-1]
             print(
-                f"{r['shape']:>14} {r['dtype']:>8}  lossedu {r['lossedu']:8.2f} ms  "
-                f"torch {r['torch']:8.2f} ms  ratio {r['ratio']:.2f}",
+                f"{r['shape']:>14} {r['dtype'].name:>8}  lossedu {r['lossedu']:8.2f} ms  "
+                f"torch {r['torch']:8.2f} ms  ratio {r['ratio']:.2f} "
+                f"({r['quartiles'][0]:.2f}-{r['quartiles'][1]:.2f}), wall {r['wall']:.2f}",
                 file=sys.stderr,
                 flush=True,
             )

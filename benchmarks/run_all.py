@@ -4,6 +4,8 @@ Each benchmark script writes its own results_<name>.md; this script runs them in
 turn (one process each, so they don't share warm caches) and stitches the
 tables under a short header.  Benchmarks are measurements, not tests: nothing
 here fails on a slow result.
+
+    .venv/bin/python benchmarks/run_all.py speed accuracy   # run only these, stitch all
 """
 
 from __future__ import annotations
@@ -21,7 +23,12 @@ BENCHMARKS = [
 ]
 
 
-def main() -> None:
+def main(names: list[str]) -> None:
+    """Run the benchmarks ``names`` (all if empty), then stitch every results file."""
+    known = [name for name, _ in BENCHMARKS]
+    unknown = sorted(set(names) - set(known))
+    if unknown:
+        raise SystemExit(f"unknown benchmark(s) {', '.join(unknown)}; choose from {known}")
     sections = [
         "# Benchmarks\n",
         "Measured by `make bench` (`benchmarks/run_all.py`) on "
@@ -30,8 +37,9 @@ def main() -> None:
     ]
     for name, title in BENCHMARKS:
         script = HERE / f"bench_{name}.py"
-        print(f"running {script.name} ...", flush=True)
-        subprocess.run([sys.executable, str(script)], check=True, cwd=HERE.parent)
+        if name in names or not names:
+            print(f"running {script.name} ...", flush=True)
+            subprocess.run([sys.executable, str(script)], check=True, cwd=HERE.parent)
         table = (HERE / f"results_{name}.md").read_text(encoding="utf-8").strip()
         sections.append(f"## {title}\n\n{table}\n")
     (HERE / "README.md").write_text("\n".join(sections), encoding="utf-8")
@@ -39,4 +47,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
