@@ -594,3 +594,12 @@ def test_the_best_model_is_the_minimum(best):
     assert math.sqrt(np.sum(dW**2) + np.sum(db**2)) < 1e-5
     model = SoftmaxRegression(lr=3.0, steps=300).fit(X, LABELS)
     np.testing.assert_allclose(model.coef_, best[0], rtol=1e-9, atol=1e-12)
+
+
+def test_markdown_of_section_7(best):
+    """Too small a step: after 50 steps the loss is still more than twice its lowest value."""
+    lowest = mean_ce(*best)
+    for lr in [0.01, 0.03]:
+        Ws, bs = descend(ce_grad, INIT, np.zeros(3), lr, 50)
+        assert mean_ce(Ws[-1], bs[-1]) > 2 * lowest
+    assert "more than twice its lowest value" in markdown()
