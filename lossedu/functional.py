@@ -49,8 +49,10 @@ Not in PyTorch: :func:`sigmoid_focal_loss` is torchvision's, and
 :func:`generalized_cross_entropy` (Zhang & Sabuncu 2018, for noisy labels) is in neither.
 
 The numerics are those of lesson 06: subtract the maximum before ``exp`` (the
-log-sum-exp trick), stay in the log domain, and use ``log1p`` where ``1 + tiny``
-would round away the answer.
+log-sum-exp trick; ``cross_entropy`` with class indices subtracts the target's
+own logit, which spares finding the maximum, wherever no ``exp`` overflows), stay
+in the log domain, and use ``log1p`` where ``1 + tiny`` would round away the
+answer.
 """
 
 from __future__ import annotations
