@@ -38,9 +38,11 @@ KOREAN_TERMS = {
     "05_gradients": ["경사 하강법", "학습률", "유한 차분"],
     "06_implementation_details": ["구현 시 고려사항", "수치적 안정성", "오버플로", "언더플로",
                                   "클래스 불균형", "포컬 손실", "온도 스케일링"],
+    "07_capstone": ["보정 (캘리브레이션)", "기대 보정 오차", "신뢰도 다이어그램"],
 }
 WITH_EXPLORER = {"01_one_hot_encoding", "02_information_and_entropy", "03_cross_entropy",
                  "05_gradients",
+                 "07_capstone",
                  "06_implementation_details"}
 LESSONS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 PUBLIC_NAMES = {
@@ -105,7 +107,7 @@ def test_lesson_has_its_sections(lesson, heading):
 
 def test_links_to_the_next_lesson(lesson):
     name, nb = lesson
-    following = SYLLABUS[SYLLABUS.index(name) + 1]
+    following = SYLLABUS[(SYLLABUS.index(name) + 1) % len(SYLLABUS)]  # 07 links back to 00
     assert f"]({following}.ipynb)" in markdown(nb)
 
 
