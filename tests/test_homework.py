@@ -150,7 +150,54 @@ def kl_in_bits(p, q):
     },
 )
 
-SETS = [HW1, HW2]
+
+def _focal_grad_size(p_t: float, gamma: float = 2.0) -> float:
+    """|d FL / dx| with alpha_t = 1, from the product rule: (1 - p)^g ((1 - p) - g p ln p)."""
+    return (1 - p_t) ** gamma * ((1 - p_t) - gamma * p_t * math.log(p_t))
+
+
+_EASY, _HARD = 1000 * _focal_grad_size(0.9), _focal_grad_size(0.1)
+
+HW3 = ProblemSet(
+    "hw3_gradients_and_implementation",
+    ("05_gradients", "06_implementation_details"),
+    mistakes={
+        # the weighted mean divided by N instead of by the total weight
+        "hw3-p2-weighted-ce-grad": """
+def weighted_ce_grad(logits, labels, weight):
+    labels = np.asarray(labels)
+    w = np.asarray(weight, dtype=float)[labels]
+    grad = np.exp(log_softmax_rows(logits))
+    grad[np.arange(len(labels)), labels] -= 1.0
+    return grad * w[:, None] / len(labels)
+""",
+        # the shift is the maximum of every entry, masked ones too
+        "hw3-p3-masked-logsumexp": """
+def masked_logsumexp(z, mask):
+    top = z.max(axis=-1, keepdims=True)
+    kept = np.where(mask, np.exp(z - top), 0.0)
+    with np.errstate(divide="ignore"):
+        return (top + np.log(kept.sum(axis=-1, keepdims=True)))[..., 0]
+""",
+    },
+    failing={
+        "hw3-p2-visible": "AssertionError",
+        "hw3-p2-hidden": "AssertionError",
+        "hw3-p3-hidden": "AssertionError",
+    },
+    quoted={
+        "the easy total is about 2.8965": _EASY,
+        "the hard one about 1.1020": _HARD,
+        "$100 / 100.9 \\approx 99": 100 * 100 / 100.9,
+        "shrinks about 35-fold": 0.1 / _focal_grad_size(0.9),
+        "shrinks about 35-fold ($0.0029": _focal_grad_size(0.9),
+        "rises from under 1 % to about 28": 100 * _HARD / (_EASY + _HARD),
+        "\\big) \\approx 0.0290": _focal_grad_size(0.9) / 0.1,  # at p_t = 0.9
+        "(and $\\approx 1.22": _focal_grad_size(0.1) / 0.9,  # at p_t = 0.1
+    },
+)
+
+SETS = [HW1, HW2, HW3]
 
 
 def test_every_problem_set_is_listed_here():
