@@ -30,10 +30,9 @@ below 1e-5 in float32 and 1e-12 in float64) before it is timed.
 
 What bounds lossedu.  For every row where lossedu is not clearly faster
 (ratio above ``NEAR``), the script times lossedu's passes one at a time on a
-block of rows that stays in the cache, and measures memory bandwidth with a
-NumPy copy, both of an array the size of the logits (which the benchmark
-reads again and again, so it may stay in a large cache) and of one of 256 MB
-(from main memory).  The notes under the table put the two side by side.
+block of rows that stays in the cache, and measures the memory bandwidth with
+a NumPy copy of 256 MiB (far more than any cache).  The notes under the table
+put the passes beside one read of the logits at that bandwidth.
 """
 
 from __future__ import annotations
@@ -162,26 +161,24 @@ def pass_costs(c: int, dtype) -> dict[str, float]:
     return {name: median_ns(fn) / x.size for name, fn in passes.items()}
 
 
-def copy_gb_per_s(nbytes: int) -> float:
+def copy_bytes_per_s(nbytes: int) -> float:
     """Bandwidth of np.copyto between two arrays of ``nbytes``: (read + written) / time."""
     src = np.ones(nbytes // 8)
     dst = np.empty_like(src)
-    return 2 * src.nbytes / median_ns(lambda: np.copyto(dst, src), repeat=15)
+    return 2 * src.nbytes / median_ns(lambda: np.copyto(dst, src), repeat=15) * 1e9
 
 
-def bounds_note(r: dict) -> str:
+def bounds_note(r: dict, bandwidth: float) -> str:
     """lossedu's passes and one read of the logits, in ms, beside the measured times."""
     count, nbytes = r["n"] * r["c"], r["n"] * r["c"] * r["dtype"].itemsize
     costs = pass_costs(r["c"], r["dtype"])
-    cached, main = copy_gb_per_s(nbytes), copy_gb_per_s(MAIN_MEMORY_BYTES)
     passes = ", ".join(
         f"{name} {ns:.2f} ns ({ns * count / 1e6:.2f} ms)" for name, ns in costs.items()
     )
-    total = sum(costs.values()) * count / 1e6
-    read_ms, read_main_ms = nbytes / cached / 1e6, nbytes / main / 1e6
+    total, read_ms = sum(costs.values()) * count / 1e6, nbytes / bandwidth * 1e3
     verdict = (
         "arithmetic in the cache, above all exp, bounds it more than memory does"
-        if total > read_main_ms
+        if total > read_ms
         else "reading the logits from memory bounds it more than its arithmetic does"
     )
     return (
@@ -189,10 +186,8 @@ def bounds_note(r: dict) -> str:
         f"({nbytes / 2**20:.0f} MiB): lossedu {r['lossedu']:.2f} ms, torch {r['torch']:.2f} ms.  "
         f"Passes over a cached block, per logit: {passes}; together {total:.2f} ms "
         f"({total / r['torch']:.0%} of torch's whole call), exp alone "
-        f"{costs['exp'] / sum(costs.values()):.0%} of them.  One read of the logits: "
-        f"{read_ms:.2f} ms at {cached:.0f} GB/s (copy bandwidth for an array of their size, "
-        f"which the benchmark reads again and again), {read_main_ms:.2f} ms at {main:.0f} GB/s "
-        f"from main memory (256 MiB arrays).  So {verdict}."
+        f"{costs['exp'] / sum(costs.values()):.0%} of them.  One read of the logits from "
+        f"memory: {read_ms:.2f} ms.  So {verdict}."
     )
 
 
@@ -241,13 +236,16 @@ def markdown(rows: list[dict], seconds: float) -> str:
         "passes find the block in the cache.",
     ]
     if near:
+        bandwidth = copy_bytes_per_s(MAIN_MEMORY_BYTES)
         lines += [
             "",
-            f"What bounds lossedu where it is not clearly faster (ratio above {NEAR}): its "
-            "passes, each timed alone on a block of rows in the cache, beside one read of "
-            "the logits at the measured copy bandwidth.",
+            f"What bounds lossedu where it is not clearly faster (ratio above {NEAR}): it "
+            "reads the logits from memory once, and makes its passes over a block of rows in "
+            "the cache.  Below, each pass timed alone on such a block, beside one read of the "
+            f"logits at the memory bandwidth of a NumPy copy of {MAIN_MEMORY_BYTES >> 20} MiB, "
+            f"{bandwidth / 1e9:.0f} GB/s (bytes read and written per second):",
             "",
-            *[bounds_note(r) for r in near],
+            *[bounds_note(r, bandwidth) for r in near],
         ]
     lines += [
         "",
