@@ -105,8 +105,8 @@ def logit_gradient_explorer(
     >>> ex = logit_gradient_explorer()
     >>> print(ex.readout.value.split("<br>")[1])
     ∂CE/∂z = ŷ − y = [-0.3410, 0.2424, 0.0986], norm 0.4298 (never above √2)
-    >>> ex.controls["z1"].value = 6.0; print(round(ex.state()["ce_grad_norm"], 4))
-    1.3626
+    >>> ex.controls["z1"].value = 6.0; print(f"{ex.state()['ce_grad_norm']:.4f}")
+    1.3870
     """
     names = _classes(classes)
     logits = [_in_range(v, "z", -LOGIT_RANGE, LOGIT_RANGE) for v in z]
