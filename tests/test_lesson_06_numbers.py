@@ -252,7 +252,7 @@ def test_explorer_text_thresholds():
                    for dt in ("float64", "float32")}
     assert round(first_wrong["float64"]) == 31 and round(first_wrong["float32"], 1) == 10.6
     for snippet in ["near $a = 31$", "$a \\approx 36.7$", "$a \\approx 372.57$",
-                    "from 709.78", "near 10.6, 16.6, 52.0 and 88.72"]:
+                    "from 709.78 on", "near 10.6, 16.6, 52.0 and 88.72"]:
         assert snippet in text, snippet
 
 
@@ -475,6 +475,11 @@ def test_misconception_and_summary_numbers():
     assert np.float32(1) + np.float32(5e-8) == 1 and np.float32(1) + np.float32(7e-8) != 1
     assert "$1.1 \\times 10^{-16}$" in text and 1.0 + 1.1e-16 == 1 and 1.0 + 1.2e-16 != 1
     assert "16.6 instead of 36.7" in text
+    assert "$\\ln 65504 \\approx 11.09$" in text and float(np.finfo(np.float16).max) == 65504
+    assert f"{math.log(65504):.2f}" == "11.09"
+    with np.errstate(over="ignore"):
+        assert np.isfinite(np.exp(np.float16(11.08))) and np.isinf(np.exp(np.float16(11.1)))
+    assert "off by 0.56" in text and f"{745 - f(-mpmath.log(2.0**-1074)):.2f}" == "0.56"
     assert "below $-708.40$ ($-87.34$) and 0 below $-745.13$ ($-103.97$)" in text
     assert f"{f(mpmath.log(edges('float32')[1])):.2f}" == "-87.34"
     assert f"{f(mpmath.log(edges('float32')[2] / 2)):.2f}" == "-103.97"
