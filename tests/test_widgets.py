@@ -421,8 +421,8 @@ def test_cross_entropy_readout_figures_and_inequality(true_class, start):
 def test_cross_entropy_halving_the_true_class_adds_ln_2(explorers):
     """The lesson's instruction: lower the dog slider 0.7 → 0.35; CE grows by ln 2."""
     ex = explorers["cross_entropy"]
-    set_values(ex, true_class="dog", q2=0.7)
-    set_values(ex, q1=0.2)
+    set_values(ex, true_class="dog")
+    ex.set_prediction([0.2, 0.7, 0.1])
     assert _q(ex).tolist() == pytest.approx([0.2, 0.7, 0.1])
     before = ex.state()["cross_entropy"]
     assert before == pytest.approx(-math.log(0.7))
@@ -434,14 +434,14 @@ def test_cross_entropy_halving_the_true_class_adds_ln_2(explorers):
         assert ex.values()["q2"] == halved and sum(_q(ex)) == pytest.approx(1)
         losses.append(ex.state()["cross_entropy"])
     np.testing.assert_allclose(np.diff(losses), math.log(2), atol=1e-12)
-    set_values(ex, q2=0.7)
-    set_values(ex, q1=0.2)
+    ex.set_prediction([0.2, 0.7, 0.1])
 
 
 def test_cross_entropy_readout_format(explorers):
     ex = explorers["cross_entropy"]
-    set_values(ex, true_class="dog", q2=0.7)
-    set_values(ex, q1=0.2)
+    set_values(ex, true_class="cat", q1=0.5, q3=0.4)  # whatever state earlier tests left
+    set_values(ex, true_class="dog")
+    ex.set_prediction([0.2, 0.7, 0.1])
     assert text(ex) == ("CE = −ln q(dog) = 0.3567 nats at q = (cat 0.2000, dog 0.7000, "
                         "bird 0.1000)\nH(P, Q) = 0.3567 ≥ H(P) = 0.0000 nats "
                         '(P = one-hot "dog"; equal only when Q = P)')
@@ -454,8 +454,20 @@ def test_cross_entropy_is_infinite_when_the_true_class_gets_zero(explorers):
     assert number("−ln q(cat) =", text(ex)) == math.inf == ex.state()["cross_entropy"]
     point = ex.artists["curve"]["point"]
     assert xy(point)[1][0] == ex.artists["curve"]["ax"].get_ylim()[1]  # on the top edge
-    set_values(ex, true_class="dog", q2=0.7)
-    set_values(ex, q1=0.2)
+    set_values(ex, true_class="dog")
+    ex.set_prediction([0.2, 0.7, 0.1])
+
+
+def test_cross_entropy_set_prediction_sets_every_slider_without_rescaling(explorers):
+    ex = explorers["cross_entropy"]
+    ex.set_prediction([0.05, 0.15, 0.8])
+    assert _q(ex).tolist() == [0.05, 0.15, 0.8]
+    _check_cross_entropy_shown(ex, ex.values()["true_class"])
+    for bad in ([0.5, 0.6, 0.1], [0.5, 0.5], [1.5, -0.25, -0.25]):
+        with pytest.raises(ValueError, match="q "):
+            ex.set_prediction(bad)
+    assert _q(ex).tolist() == [0.05, 0.15, 0.8]  # a refused q changes nothing
+    ex.set_prediction([0.2, 0.7, 0.1])
 
 
 def test_cross_entropy_one_slider_at_one_then_another_moved():

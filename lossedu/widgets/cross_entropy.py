@@ -48,6 +48,22 @@ class CrossEntropyExplorer(Explorer):
         self._sliders = [controls[f"q{i}"] for i in range(1, len(classes) + 1)]
         super().__init__(fig, {"bars": bars, "curve": curve}, controls, rows)
 
+    def set_prediction(self, q: Sequence[float]) -> None:
+        """Set every probability slider at once to the distribution ``q`` (one refresh).
+
+        >>> ex = cross_entropy_explorer(); ex.set_prediction([0.5, 0.25, 0.25])
+        >>> round(ex.state()["cross_entropy"], 4)  # -ln 0.25
+        1.3863
+        """
+        probs = _prediction(q, len(self.classes))
+        self._busy = True  # no rescaling while the sliders are set one by one
+        try:
+            for slider, value in zip(self._sliders, probs, strict=True):
+                slider.value = value
+        finally:
+            self._busy = False
+        self.refresh()
+
     def _moving(self) -> list[Artist]:
         curve = self.artists["curve"]
         return _bar_artists(self.artists["bars"]) + [curve["point"], curve["label"]]
@@ -108,12 +124,18 @@ def cross_entropy_explorer(
     names = _classes(classes)
     if q is None:
         q = (0.2, 0.7, 0.1) if len(names) == 3 else [1 / len(names)] * len(names)
+    return CrossEntropyExplorer(names, _prediction(q, len(names)),
+                                _class_name(true_class, names))
+
+
+def _prediction(q: Sequence[float], n_classes: int) -> list[float]:
+    """``q`` checked: ``n_classes`` probabilities in [0, 1] that sum to 1."""
     probs = [float(v) for v in q]
-    if len(probs) != len(names):
-        raise ValueError(f"q has {len(probs)} values but classes has {len(names)} names")
+    if len(probs) != n_classes:
+        raise ValueError(f"q has {len(probs)} values but classes has {n_classes} names")
     if any(not 0 <= v <= 1 for v in probs) or abs(sum(probs) - 1) > 1e-6:
         raise ValueError(f"q must be probabilities in [0, 1] that sum to 1, got {probs}")
-    return CrossEntropyExplorer(names, probs, _class_name(true_class, names))
+    return probs
 
 
 class LossComparisonExplorer(Explorer):
