@@ -37,7 +37,7 @@ from typing import Any
 import matplotlib
 import numpy as np
 
-from lossedu import widgets
+from lossedu import plots, widgets
 
 HERE = Path(__file__).resolve().parent
 MOVES = 50
@@ -141,7 +141,7 @@ def table(rows: list[dict[str, Any]]) -> str:
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     lines += ["", f"{platform.machine()}, {os.cpu_count()} cores (shared), Python "
               f"{platform.python_version()}, matplotlib {matplotlib.__version__} (Agg, "
-              f"{widgets.plots.DPI} dpi); load average after the run: {load}. Times are "
+              f"{plots.DPI} dpi); load average after the run: {load}. Times are "
               "wall-clock; the CPU column is this process's own work, so a wall time far "
               "above it was spent waiting for a core. The last rows redraw the whole figure "
               "each time, for comparison only."]
