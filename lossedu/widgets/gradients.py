@@ -126,7 +126,7 @@ CLOSE = 0.005  # nats: a final loss this close to the lowest one reached counts 
 def _verdict(loss: np.ndarray, best: float) -> str:
     """What the loss curve of one learning rate shows, in words."""
     steps = loss.size - 1
-    rises = int(np.sum(np.diff(loss) > 0))
+    rises = int(np.sum(np.diff(loss) > 1e-12 * np.abs(loss[:-1])))  # not rounding noise
     if rises:
         return (f"too large: the loss went up at {rises} of the {steps} steps "
                 "(each step overshoots the minimum)")
