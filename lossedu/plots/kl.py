@@ -50,9 +50,10 @@ def kl_terms(p: ArrayLike, q: ArrayLike) -> np.ndarray:
     """
     p_arr, q_arr = _distribution_array(p, "p"), _distribution_array(q, "q")
     check_same_shape(p_arr, q_arr, "p", "q")
-    with np.errstate(divide="ignore"):
-        log_ratio = np.log(np.where(p_arr > 0, p_arr, 1.0)) - np.log(q_arr)
-    return np.where(p_arr > 0, p_arr * log_ratio, 0.0)
+    visited = p_arr > 0  # only these terms exist; ln 1 − ln 1 = 0 stands in for the others
+    with np.errstate(divide="ignore"):  # ln 0 = −inf where q = 0 < p: that term is +inf
+        log_ratio = np.log(np.where(visited, p_arr, 1.0)) - np.log(np.where(visited, q_arr, 1.0))
+    return p_arr * log_ratio
 
 
 def _distribution_array(p: ArrayLike, name: str) -> np.ndarray:
