@@ -36,7 +36,7 @@ from lossedu.check._questions import _Question, register
 # --------------------------------------------------------------------------- ECE
 
 _BINS_HINT = (
-    "bin b holds the rows whose confidence c satisfies b/B < c ≤ (b+1)/B, as in Guo et al.; "
+    "Bin b holds the rows whose confidence c satisfies b/B < c ≤ (b+1)/B, as in Guo et al.; "
     "`np.ceil(c * B) - 1` gives that bin for every c in (0, 1]."
 )
 _WEIGHT_HINT = (
@@ -85,6 +85,26 @@ def _ece_mistakes(p: np.ndarray, y: np.ndarray, B: int, expected: float) -> list
         "max_c q_c, whether or not that class is the true one."
     )
     return [
+        _variant(
+            lambda: _ece_of(c[~one], correct[~one], bins[~one], B, n) if one.any() else None,
+            "leaves out the rows with confidence exactly 1.0: they belong to the last bin",
+            "a confidence of 1.0 belongs to the last bin, ((B−1)/B, 1]; with "
+            "`np.floor(c * B)` it lands in a bin B that does not exist. " + _BINS_HINT,
+        ),
+        _variant(
+            lambda: _ece_of(c[~one], correct[~one], bins[~one], B, int((~one).sum()))
+            if one.any() else None,
+            "leaves out the rows with confidence exactly 1.0 (and averages over the others): "
+            "they belong to the last bin",
+            "a confidence of 1.0 belongs to the last bin, ((B−1)/B, 1]; with "
+            "`np.floor(c * B)` it lands in a bin B that does not exist. " + _BINS_HINT,
+        ),
+        _variant(
+            lambda: _ece_of(*_ece_parts(p, y, B, right=False)[:3], B, n),
+            "puts a confidence that lies exactly on a bin edge into the bin above it; the bins "
+            "are (b/B, (b+1)/B], closed on the right",
+            _BINS_HINT,
+        ),
         *(
             _variant(
                 lambda sign=sign: sign * weighted.sum(),
@@ -123,26 +143,6 @@ def _ece_mistakes(p: np.ndarray, y: np.ndarray, B: int, expected: float) -> list
             lambda: _ece_of(c, np.full(n, correct.mean()), bins, B, n),
             "uses the accuracy over all rows in every bin instead of each bin's own accuracy",
             "each bin has its own accuracy: the fraction of the rows in that bin predicted right.",
-        ),
-        _variant(
-            lambda: _ece_of(c[~one], correct[~one], bins[~one], B, n) if one.any() else None,
-            "leaves out the rows with confidence exactly 1.0: they belong to the last bin",
-            "a confidence of 1.0 belongs to the last bin, ((B−1)/B, 1]; with "
-            "`np.floor(c * B)` it lands in a bin B that does not exist. " + _BINS_HINT,
-        ),
-        _variant(
-            lambda: _ece_of(c[~one], correct[~one], bins[~one], B, int((~one).sum()))
-            if one.any() else None,
-            "leaves out the rows with confidence exactly 1.0 (and averages over the others): "
-            "they belong to the last bin",
-            "a confidence of 1.0 belongs to the last bin, ((B−1)/B, 1]; with "
-            "`np.floor(c * B)` it lands in a bin B that does not exist. " + _BINS_HINT,
-        ),
-        _variant(
-            lambda: _ece_of(*_ece_parts(p, y, B, right=False)[:3], B, n),
-            "puts a confidence that lies exactly on a bin edge into the bin above it; the bins "
-            "are (b/B, (b+1)/B], closed on the right",
-            _BINS_HINT,
         ),
         _variant(
             lambda: float(np.where(filled, count / n * gap**2, 0.0).sum()),
@@ -201,10 +201,10 @@ def _check_ece(s: _Session) -> str:
     random4 = rng.dirichlet(np.full(4, 0.5), size=40)
     probs10, labels10 = _sharp(rng, 300, 10, 3.0)
     cases = [
-        _case(probs=np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.6, 0.4]]),
+        _case(probs=np.array([[0.9, 0.1], [0.85, 0.15], [0.25, 0.75], [0.7, 0.3]]),
               labels=np.array([0, 1, 1, 0]), n_bins=5),
-        _case(probs=np.array([[0.7, 0.2, 0.1], [0.1, 0.6, 0.3], [0.3, 0.3, 0.4],
-                              [0.05, 0.9, 0.05]]), labels=np.array([0, 2, 2, 1]), n_bins=15),
+        _case(probs=np.array([[0.7, 0.2, 0.1], [0.12, 0.55, 0.33], [0.32, 0.2, 0.48],
+                              [0.04, 0.92, 0.04]]), labels=np.array([0, 2, 2, 1]), n_bins=15),
         _case(kind="one", probs=one, labels=np.array([0, 2, 0, 1, 1]), n_bins=15),
         _case(kind="edge", note="confidences 0.5 and 0.75 lie on bin edges", probs=edge,
               labels=np.array([0, 1, 1, 1, 0, 1]), n_bins=4),
@@ -305,6 +305,15 @@ def _check_fit_temperature(s: _Session) -> str:
             "another T, seeded random logits with 10 classes")
 
 
+def _minimises_ece(z: np.ndarray, y: np.ndarray, T: float) -> bool:
+    """Whether T reaches the lowest ECE of softmax(z / T) over T in [0.05, 20] (within 1e-6)."""
+    def ece(t: float) -> float:
+        return calibration.expected_calibration_error(functional.softmax(z / t, dim=1), y)
+
+    lowest = min(ece(t) for t in np.geomspace(0.05, 20.0, 400))
+    return ece(T) <= lowest + 1e-6
+
+
 def _diagnose_temperature(case: _Case, got: float, expected: float, z: np.ndarray,
                           y: np.ndarray) -> None:
     shown = _show(np.asarray(got), np.asarray(expected))
@@ -329,25 +338,21 @@ def _diagnose_temperature(case: _Case, got: float, expected: float, z: np.ndarra
                  "return the T at which the NLL is smallest (the argmin, not the min)."),
     ])
     nll_got, nll_best = _nll(z, y, got), _nll(z, y, expected)
+    if _minimises_ece(z, y, got) and nll_got > nll_best:
+        raise _Fail(
+            f"{where}: that T gives the lowest ECE, but not the lowest NLL "
+            f"({_num(nll_got, 6)} nats there): your function seems to minimise the ECE, not "
+            "the NLL",
+            "temperature scaling chooses T by the NLL of the validation rows, "
+            "(1/N) Σ −ln softmax(z_n / T)[y_n], a smooth function of T; the ECE jumps as rows "
+            "change bins, and the accuracy does not depend on T at all.",
+        )
     if abs(got - expected) <= 0.05 * expected:
         raise _Fail(
             f"{where}: close to the best temperature, but not within 0.1 % of it (the NLL there "
             f"is {_num(nll_got, 6)} nats, and a nearby T gives less)",
             "a grid of step 0.1 or 0.05 is too coarse: refine around the best grid point, or "
             "let `scipy.optimize.minimize_scalar` find the minimum.",
-        )
-    probs_got = functional.softmax(z / got, dim=1)
-    probs_best = functional.softmax(z / expected, dim=1)
-    ece_got = calibration.expected_calibration_error(probs_got, y)
-    ece_best = calibration.expected_calibration_error(probs_best, y)
-    if case.kind == "ece" and ece_got < ece_best - 1e-9:
-        raise _Fail(
-            f"{where}: at that T the ECE is lower than at the T that minimises the NLL, but the "
-            f"NLL is higher ({_num(nll_got)} nats): your function seems to minimise the ECE (or "
-            "another measure), not the NLL",
-            "temperature scaling chooses T by the NLL of the validation rows, "
-            "(1/N) Σ −ln softmax(z_n / T)[y_n], a smooth function of T; the ECE jumps as rows "
-            "change bins, and the accuracy does not depend on T at all.",
         )
     raise _Fail(
         f"{where}: the NLL of softmax(z / T) there is {_num(nll_got)} nats, but another T gives "
