@@ -62,6 +62,8 @@ CASES: list[tuple[str, Callable[[], widgets.Explorer], str, Sequence[Any]]] = [
      [round(50 * v) for v in SLIDER]),
     ("gradient_descent_explorer", widgets.gradient_descent_explorer, "lr",
      [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0] * 6),
+    ("temperature_explorer", widgets.temperature_explorer, "T",
+     [round(0.25 + 2.75 * v, 2) for v in SLIDER]),
 ]
 UNIT_CASES = [("binary_entropy_explorer", widgets.binary_entropy_explorer),
               ("simplex_entropy_explorer", widgets.simplex_entropy_explorer)]

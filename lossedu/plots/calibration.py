@@ -21,7 +21,7 @@ from lossedu.plots._base import COLORS, SIZE, Artists, Plot, _figure_and_ax, new
 
 LOSS_COLORS = {"cross_entropy": COLORS["ce"], "kl_div": "#CC79A7", "mse": COLORS["mse"],
                "l1": COLORS["l1"]}  # KL in reddish purple, drawn dashed over CE
-LOSS_NAMES = {"cross_entropy": "CE", "kl_div": "KL", "mse": "MSE", "l1": "L1"}
+GAP_FILL = (0.835, 0.369, 0.0, 0.35)  # the highlight colour, translucent: the gap of a bin
 
 
 # --- per-step numbers of a recorded training run ----------------------------------------
@@ -198,7 +198,7 @@ def reliability_diagram(probs: ArrayLike, labels: ArrayLike, n_bins: int = 15,
 
     Bins and numbers from :func:`lossedu.calibration.reliability`: bin b is
     (b/B, (b+1)/B] of the top-class confidence.  A blue bar per bin has the
-    height of the bin's accuracy; a hatched bar spans the gap between that
+    height of the bin's accuracy; a translucent vermilion bar spans the gap between that
     accuracy and the bin's mean confidence (above the blue bar: over-confident,
     the model promised more than it delivered); the dotted diagonal is perfect
     calibration.  The number of rows in each bin is written above it.  The
@@ -215,20 +215,20 @@ def reliability_diagram(probs: ArrayLike, labels: ArrayLike, n_bins: int = 15,
     width = edges[1] - edges[0]
     acc = ax.bar(edges[:-1], np.zeros(n_bins), width=width, align="edge", color=COLORS["main"],
                  edgecolor="white", lw=0.8, label="accuracy")
-    gap = ax.bar(edges[:-1], np.zeros(n_bins), width=width, align="edge", fill=False,
-                 edgecolor=COLORS["highlight"], hatch="////", lw=0.8, label="gap to confidence")
+    gap = ax.bar(edges[:-1], np.zeros(n_bins), width=width, align="edge", color=GAP_FILL,
+                 edgecolor=COLORS["highlight"], lw=1.0, label="gap to confidence")
     ax.plot([0, 1], [0, 1], ":", color=COLORS["guide"], lw=1.5)
     counts = [ax.text(x + width / 2, 1.01, "", ha="center", va="bottom", fontsize=6.5,
-                      color=COLORS["guide"], transform=ax.get_xaxis_transform())
+                      rotation=90, color=COLORS["guide"], transform=ax.get_xaxis_transform())
               for x in edges[:-1]]
     ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="confidence (top-class probability)",
            ylabel="accuracy")
     ax.set_aspect("equal", adjustable="box")
     ax.legend(handles=[Patch(color=COLORS["main"], label="accuracy"),
-                       Patch(fill=False, edgecolor=COLORS["highlight"], hatch="////",
+                       Patch(facecolor=GAP_FILL, edgecolor=COLORS["highlight"],
                              label="gap to confidence")],
               loc="upper left", fontsize=8)
-    heading = ax.set_title(title or "", fontsize=10, pad=14)
+    heading = ax.set_title(title or "", fontsize=10, pad=17)
     artists = {"accuracy": list(acc.patches), "gap": list(gap.patches), "counts": counts,
                "title": heading, "prefix": title, "ax": ax, "n_bins": int(n_bins)}
     set_reliability(artists, probs, labels)
