@@ -85,19 +85,44 @@ _NAN_CE_H = "where p = 0 the terms 0·ln 0 of H(P) and 0·ln q of H(P, Q) (when 
     "nan in floating point: 0 times −inf"
 
 
+def _comparable(variants: list[_Variant | None], expected: np.ndarray) -> list[_Variant | None]:
+    """The variants that are finite wherever the divergence is: an ∞ result where the right
+    one is finite is a matter of zeros (:func:`_zeros_and_infinities`), not of a formula."""
+    return [v for v in variants
+            if v is not None and not np.any(np.isinf(v.value) & np.isfinite(expected))]
+
+
+def _without_zero_q(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Σ p·ln(p/q) over the classes with p > 0 and q > 0 only, in nats."""
+    both = (p > 0) & (q > 0)
+    ratio = np.where(both, p, 1.0) / np.where(both, q, 1.0)
+    return np.sum(np.where(both, p * np.log(ratio), 0.0), axis=-1)
+
+
 def _zeros_and_infinities(case: _Case, got: np.ndarray, expected: np.ndarray,
-                          nan_terms: str = _NAN_KL) -> None:
-    """Raise ``_Fail`` for a nan, a finite value where ∞ is right, or ∞ where it is not."""
+                          nan_terms: str = _NAN_KL, scale: float = 1.0) -> None:
+    """Raise ``_Fail`` for a nan, a finite value where ∞ is right, or ∞ where it is not.
+
+    ``scale`` converts nats to the exercise's unit (1/ln 2 for bits).
+    """
     if np.any(np.isnan(got)):
         raise _Fail(f"for {case.label} your function returns {_show(got)}: {nan_terms}",
                     _ZERO_P_HINT)
     wants_inf, has_inf = np.isinf(expected), np.isinf(got)
+    p, q = case.args
+    if np.any(wants_inf & ~has_inf) and _close(got, scale * _without_zero_q(p, q)):
+        raise _Fail(
+            f"for {case.label} your function returns {_show(got, expected)}: it leaves out the "
+            "classes with q = 0 < p, but their terms p·log(p/0) are +∞ (Q calls an outcome of "
+            "P impossible), and so is the divergence",
+            "skip only the classes with p = 0; where q = 0 < p let NumPy compute "
+            "log(p/0) = +inf (silence its warning with `np.errstate(divide='ignore')`).",
+        )
     if np.any(wants_inf & ~has_inf):
         raise _Fail(
             f"for {case.label} your function returns {_show(got, expected)}: where q = 0 < p "
             "the term p·log(p/0) is +∞ (Q calls an outcome of P impossible), so the divergence "
-            "is +∞; clipping q with a small epsilon (or skipping the term) gives a finite number "
-            "instead",
+            "is +∞; clipping q with a small epsilon gives a finite number instead",
             "let NumPy compute log(p/0) = +inf (silence its warning with "
             "`np.errstate(divide='ignore')`); only the terms with p = 0 are set to 0.",
         )
@@ -190,8 +215,8 @@ def _check_kl_bits(s: _Session) -> str:
         if _close(got, expected):
             s.ok(case)
             continue
-        _diagnose(case, got, expected, _kl_bits_mistakes(p, q, expected))
-        _zeros_and_infinities(case, got, expected)
+        _diagnose(case, got, expected, _comparable(_kl_bits_mistakes(p, q, expected), expected))
+        _zeros_and_infinities(case, got, expected, scale=1 / _LN2)
         if case.kind == "zeros":
             raise _Fail(
                 f"your function is right on inputs without zeros but wrong for {case.label}",
@@ -294,7 +319,8 @@ def _check_kl_from_cross_entropy(s: _Session) -> str:
         if _close(got, expected):
             s.ok(case)
             continue
-        _diagnose(case, got, expected, _ce_minus_h_mistakes(p, q, expected))
+        _diagnose(case, got, expected,
+                  _comparable(_ce_minus_h_mistakes(p, q, expected), expected))
         _zeros_and_infinities(case, got, expected, _NAN_CE_H)
         if case.kind == "zeros":
             raise _Fail(
