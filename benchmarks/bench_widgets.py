@@ -50,6 +50,12 @@ CASES: list[tuple[str, Callable[[], widgets.Explorer], str, Sequence[Any]]] = [
     ("simplex_entropy_explorer", widgets.simplex_entropy_explorer, "p1", [v / 2 for v in SLIDER]),
     ("cross_entropy_explorer", widgets.cross_entropy_explorer, "q1", SLIDER),
     ("loss_comparison_explorer", widgets.loss_comparison_explorer, "q", SLIDER),
+    ("kl_explorer", widgets.kl_explorer, "q0", [round(v / 2, 2) for v in SLIDER]),
+    ("kl_explorer", widgets.kl_explorer, "p0", SLIDER),  # above 0.70 P(dog) gives way
+    ("hard_soft_explorer", widgets.hard_soft_explorer, "y", SLIDER),  # the curves move
+    ("hard_soft_explorer", widgets.hard_soft_explorer, "p", SLIDER),
+    ("forward_reverse_explorer", widgets.forward_reverse_explorer, "distance",
+     [round(10 * v, 1) for v in SLIDER]),
     ("overflow_explorer", widgets.overflow_explorer, "a", [round(1000 * v) for v in SLIDER]),
     ("overflow_explorer", widgets.overflow_explorer, "dtype", ["float32", "float64"] * 25),
     ("focal_loss_explorer", widgets.focal_loss_explorer, "gamma",
