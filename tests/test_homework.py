@@ -58,6 +58,7 @@ class ProblemSet:
     lessons: tuple[str, ...]  # the lessons it covers, as linked from its title
     mistakes: dict[str, str]  # solution cell's grade id -> the source a student might write
     failing: dict[str, str]  # test cell's grade id -> the error it must stop with
+    scores: tuple[float, float, float]  # exported: solution (all marks), untouched, mistakes
     quoted: dict[str, float] = field(default_factory=dict)  # text in the prose -> its value
 
     @property
@@ -94,6 +95,7 @@ def zipf_entropy_bits(n, s):
         "hw1-p4-visible": "AssertionError",
         "hw1-p4-hidden": "AssertionError",
     },
+    scores=(20, 0, 10),
     quoted={
         "8 \\log_2 62 \\approx 47.63": 8 * math.log2(62),
         "2 \\log_2 6 \\approx 5.1699": math.log2(36),
@@ -142,6 +144,7 @@ def kl_in_bits(p, q):
         "hw2-p2-hidden": "AssertionError",
         "hw2-p4-check": "AssertionError",
     },
+    scores=(20, 0, 8),
     quoted={
         "D_\\mathrm{KL}(P\\|Q) \\approx 0.3500": _KL_FAIR_LOADED,
         "D_\\mathrm{KL}(Q\\|P) \\approx 0.4240": _KL_LOADED_FAIR,
@@ -185,6 +188,7 @@ def masked_logsumexp(z, mask):
         "hw3-p2-hidden": "AssertionError",
         "hw3-p3-hidden": "AssertionError",
     },
+    scores=(20, 0, 8),
     quoted={
         "the easy total is about 2.8965": _EASY,
         "the hard one about 1.1020": _HARD,
@@ -197,7 +201,42 @@ def masked_logsumexp(z, mask):
     },
 )
 
-SETS = [HW1, HW2, HW3]
+HW4 = ProblemSet(
+    "hw4_capstone",
+    ("07_capstone", "05_gradients"),
+    mistakes={
+        # no guard for a feature that is constant in the training rows: 0 / 0 = nan
+        "hw4-p1-standardize": """
+def standardize_with_train(X_train, X_other):
+    mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+    return (X_train - mean) / std, (X_other - mean) / std
+""",
+        # the temperature multiplies the logits instead of dividing them
+        "hw4-p4-temperature-nll": """
+def temperature_nll(logits, labels, T):
+    z = np.asarray(logits, dtype=float) * T
+    rows = np.arange(len(z))
+    log_q = F.log_softmax(z, dim=1)
+    nll = -log_q[rows, labels].mean()
+    slope = (z[rows, labels] - (np.exp(log_q) * z).sum(axis=1)).mean() / T**2
+    return float(nll), float(slope)
+""",
+    },
+    failing={
+        "hw4-p1-hidden": "AssertionError",
+        "hw4-p4-visible": "AssertionError",
+        "hw4-p4-hidden": "AssertionError",
+    },
+    scores=(20, 0, 10),
+    quoted={
+        # (0.6, 0.4, 0) for every row, labels 60 % class 0 and 40 % class 2: gaps 0, 0.4, 0.4
+        "classwise ECE is about $0.2667": 0.8 / 3,
+        "$(0 + 0.4 + 0.4)/3 \\approx\n0.2667": 0.8 / 3,
+        "+ \\tfrac12 \\cdot |0.7 - 0.5| = 0.2": 0.5 * abs(0.7 - 0.9) + 0.5 * abs(0.7 - 0.5),
+    },
+)
+
+SETS = [HW1, HW2, HW3, HW4]
 
 
 def test_every_problem_set_is_listed_here():
@@ -386,11 +425,9 @@ def _submission(released, instructor, student: str, spec: ProblemSet):
     return nb
 
 
-@pytest.fixture(scope="module", params=SETS, ids=lambda s: s.stem)
-def graded(request, nbgrader_api, tmp_path_factory) -> Graded:
+def _round_trip(spec: ProblemSet, nbgrader_api, tmp_path_factory) -> Graded:
     """Generate, submit three times, autograde, grade the written answers, export."""
     NbGraderAPI, Gradebook = nbgrader_api
-    spec = request.param
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.plugins.export import CsvExportPlugin
     from traitlets.config.loader import PyFileConfigLoader
@@ -468,50 +505,85 @@ def _problems(result: dict) -> list[str]:
     return [line for line in lines if line]
 
 
-def test_autograde_runs_without_an_error(graded):
-    for step, result in graded.logs.items():
-        assert result["success"], f"{step}: {result}"
-        assert _problems(result) == [], f"{step}: {_problems(result)}"
+@pytest.fixture(scope="class")
+def graded(request, nbgrader_api, tmp_path_factory) -> Graded:
+    """The round trip of the problem set of the test's class, made once per class."""
+    return _round_trip(request.cls.spec, nbgrader_api, tmp_path_factory)
 
 
-def test_the_solution_gets_full_marks(graded):
-    cells = graded.cells["solution"]
-    tests = {k: v for k, v in cells.items() if v["cell_type"] == "code"}
-    assert tests and all(g["auto_score"] == g["max_score"] for g in tests.values()), tests
-    assert _errors(graded.autograded["solution"]) == {}
-    written = {k: v for k, v in cells.items() if v["cell_type"] == "markdown"}
-    assert written and all(g["needs_manual_grade"] for g in written.values())
-    row = graded.exported["solution"]
-    assert float(row["score"]) == float(row["max_score"]) == _points(graded.instructor)
+class RoundTrip:
+    """nbgrader's round trip of one problem set (``spec``); one subclass per set, so that
+    pytest-xdist's ``--dist loadscope`` runs the sets on different workers, each once."""
+
+    spec: ProblemSet
+
+    def test_autograde_runs_without_an_error(self, graded):
+        for step, result in graded.logs.items():
+            assert result["success"], f"{step}: {result}"
+            assert _problems(result) == [], f"{step}: {_problems(result)}"
+
+    def test_the_solution_gets_full_marks(self, graded):
+        cells = graded.cells["solution"]
+        tests = {k: v for k, v in cells.items() if v["cell_type"] == "code"}
+        assert tests and all(g["auto_score"] == g["max_score"] for g in tests.values()), tests
+        assert _errors(graded.autograded["solution"]) == {}
+        written = {k: v for k, v in cells.items() if v["cell_type"] == "markdown"}
+        assert written and all(g["needs_manual_grade"] for g in written.values())
+        row = graded.exported["solution"]
+        assert float(row["score"]) == float(row["max_score"]) == _points(graded.instructor)
+
+    def test_the_untouched_copy_gets_zero(self, graded):
+        cells = graded.cells["untouched"]
+        assert cells and all(g["auto_score"] == 0 for g in cells.values()), cells
+        assert not any(g["needs_manual_grade"] for g in cells.values())
+        errors = _errors(graded.autograded["untouched"])
+        tests = {k for k, v in cells.items() if v["cell_type"] == "code"}
+        assert set(errors) == tests
+        for grade_id, (name, message) in errors.items():
+            assert name == "NotImplementedError" or (
+                name == "AssertionError" and "Not done yet" in message
+            ), f"{grade_id} fails on {name}: {message[:300]}"
+        row = graded.exported["untouched"]
+        assert float(row["score"]) == 0 and float(row["max_score"]) == _points(graded.instructor)
+
+    def test_typical_mistakes_fail_exactly_the_expected_tests(self, graded):
+        spec, cells = graded.spec, graded.cells["mistakes"]
+        failed = {k for k, v in cells.items() if v["cell_type"] == "code" and v["auto_score"] == 0}
+        assert failed == set(spec.failing)
+        errors = _errors(graded.autograded["mistakes"])
+        assert {k: name for k, (name, _) in errors.items()} == spec.failing
+        passed = {k: v for k, v in cells.items() if v["cell_type"] == "code" and k not in failed}
+        assert passed and all(g["auto_score"] == g["max_score"] for g in passed.values())
+        code_points = sum(g["max_score"] for g in cells.values() if g["cell_type"] == "code")
+        expected = code_points - sum(cells[k]["max_score"] for k in spec.failing)
+        assert 0 < expected < code_points, "partial marks"
+        assert float(graded.exported["mistakes"]["score"]) == expected
+
+    def test_the_exported_scores(self, graded):
+        """`nbgrader export`'s CSV, once the solution's written answers have been graded."""
+        got = tuple(float(graded.exported[s]["score"]) for s in STUDENTS)
+        assert got == self.spec.scores
+        assert {float(graded.exported[s]["max_score"]) for s in STUDENTS} == {self.spec.scores[0]}
 
 
-def test_the_untouched_copy_gets_zero(graded):
-    cells = graded.cells["untouched"]
-    assert cells and all(g["auto_score"] == 0 for g in cells.values()), cells
-    assert not any(g["needs_manual_grade"] for g in cells.values())
-    errors = _errors(graded.autograded["untouched"])
-    tests = {k for k, v in cells.items() if v["cell_type"] == "code"}
-    assert set(errors) == tests
-    for grade_id, (name, message) in errors.items():
-        assert name == "NotImplementedError" or (
-            name == "AssertionError" and "Not done yet" in message
-        ), f"{grade_id} fails on {name}: {message[:300]}"
-    row = graded.exported["untouched"]
-    assert float(row["score"]) == 0 and float(row["max_score"]) == _points(graded.instructor)
+class TestRoundTripHw1(RoundTrip):
+    spec = HW1
 
 
-def test_typical_mistakes_fail_exactly_the_expected_tests(graded):
-    spec, cells = graded.spec, graded.cells["mistakes"]
-    failed = {k for k, v in cells.items() if v["cell_type"] == "code" and v["auto_score"] == 0}
-    assert failed == set(spec.failing)
-    errors = _errors(graded.autograded["mistakes"])
-    assert {k: name for k, (name, _) in errors.items()} == spec.failing
-    passed = {k: v for k, v in cells.items() if v["cell_type"] == "code" and k not in failed}
-    assert passed and all(g["auto_score"] == g["max_score"] for g in passed.values())
-    code_points = sum(g["max_score"] for g in cells.values() if g["cell_type"] == "code")
-    expected = code_points - sum(cells[k]["max_score"] for k in spec.failing)
-    assert 0 < expected < code_points, "partial marks"
-    assert float(graded.exported["mistakes"]["score"]) == expected
+class TestRoundTripHw2(RoundTrip):
+    spec = HW2
+
+
+class TestRoundTripHw3(RoundTrip):
+    spec = HW3
+
+
+class TestRoundTripHw4(RoundTrip):
+    spec = HW4
+
+
+def test_every_problem_set_has_a_round_trip():
+    assert sorted(c.spec.stem for c in RoundTrip.__subclasses__()) == sorted(s.stem for s in SETS)
 
 
 def test_every_mistake_is_a_solution_cell(problem_set):
