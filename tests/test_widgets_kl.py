@@ -175,7 +175,8 @@ def test_kl_infinite_term_and_zero_term(explorers):
     assert ex.artists["term_values"][2].get_text() == "∞"
     _set_pair(ex, (0.5, 0.5), (0.2, 0.2))  # P(bird) = 0: its term is 0, whatever Q says
     s = text(ex)
-    assert "P(bird) = 0: its term is 0" in s and "bird +0.0000" in s
+    assert "P(bird) = 0: its term in D(P‖Q) is 0" in s and "bird +0.0000" in s
+    assert "in D(Q‖P) it is +∞, as Q(bird) > 0" in s
     expected = kl_scipy([0.5, 0.5, 0], [0.2, 0.2, 0.6])
     assert number("their sum D(P‖Q) =", s) == pytest.approx(expected, abs=5e-5)
     assert number("D(Q‖P) =", s) == math.inf  # Q gives bird 0.6, P rules it out

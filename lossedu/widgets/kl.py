@@ -92,7 +92,9 @@ class KLExplorer(Explorer):
         ]
         for c, pc, qc in zip(names, p, q, strict=True):
             if pc == 0:
-                lines.append(f"P({c}) = 0: its term is 0 (an expectation over P never visits {c})")
+                also = f"; in D(Q‖P) it is +∞, as Q({c}) > 0" if qc > 0 else ""
+                lines.append(f"P({c}) = 0: its term in D(P‖Q) is 0 (an expectation over P never "
+                             f"visits {c}){also}")
             elif qc == 0:
                 lines.append(f"Q({c}) = 0 < P({c}): its term is +∞ (Q calls a possible outcome "
                              "impossible), so D(P‖Q) = ∞")
