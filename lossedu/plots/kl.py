@@ -72,7 +72,7 @@ def kl_bars(
 
     The sum is D_KL(P‖Q) in nats.  A term or sum above the plotted range (or
     +∞) ends at the top edge and its label says its value.  Artists: ``p_bars``,
-    ``q_bars``, ``p_values``, ``q_values``, ``term_bars`` (one per class, then
+    ``q_bars``, ``values`` (the left title: P and Q in numbers), ``term_bars`` (one per class, then
     the sum), ``term_values``, ``terms_ax``, ``zero_line``, ``labels``.
 
     >>> fig, artists = kl_bars([0.6, 0.3, 0.1], [0.2, 0.5, 0.3])
@@ -88,14 +88,12 @@ def kl_bars(
     idx = np.arange(len(names))
     p_bars = left.bar(idx - 0.2, p_arr, width=0.38, color=COLORS["main"], label="P (truth)")
     q_bars = left.bar(idx + 0.2, q_arr, width=0.38, color=Q_COLOR, label="Q (model)")
-    p_values = [left.text(i - 0.2, 0, "", ha="center", va="bottom", fontsize=8) for i in idx]
-    q_values = [left.text(i + 0.2, 0, "", ha="center", va="bottom", fontsize=8) for i in idx]
     left.set_xticks(idx, names)
     left.set_ylim(0, 1.3)
     left.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
     left.set_ylabel("probability")
     left.legend(loc="upper center", ncols=2, fontsize=8, frameon=False)
-    left.set_title("the truth $P$ and the model $Q$")
+    left.set_title("P = (0.00, 0.00, 0.00)", fontsize=10)  # one text, not a label per bar
     slots = np.arange(len(names) + 1)
     term_bars = list(right.bar(slots, np.zeros(slots.size), width=0.6, color=COLORS["main"]))
     term_values = [right.text(i, 0, "", ha="center", va="bottom", fontsize=8) for i in slots]
@@ -109,8 +107,8 @@ def kl_bars(
         ax.grid(axis="y", alpha=0.3)
         ax.set_axisbelow(True)
     fig.set_label("kl_bars")
-    artists = {"p_bars": list(p_bars), "q_bars": list(q_bars), "p_values": p_values,
-               "q_values": q_values, "term_bars": term_bars, "term_values": term_values,
+    artists = {"p_bars": list(p_bars), "q_bars": list(q_bars), "values": left.title,
+               "term_bars": term_bars, "term_values": term_values,
                "terms_ax": right, "zero_line": zero_line, "labels": names}
     set_kl_bars(artists, p_arr, q_arr)
     return Plot(fig, artists)
@@ -122,12 +120,11 @@ def set_kl_bars(artists: Artists, p: ArrayLike, q: ArrayLike) -> np.ndarray:
     if not p_arr.size == q_arr.size == len(artists["p_bars"]):
         raise ValueError(f"p and q need {len(artists['p_bars'])} classes, got {p_arr.size} "
                          f"and {q_arr.size}")
-    for bars, texts, values in [(artists["p_bars"], artists["p_values"], p_arr),
-                                (artists["q_bars"], artists["q_values"], q_arr)]:
-        for bar, text, value in zip(bars, texts, values, strict=True):
+    for bars, values in [(artists["p_bars"], p_arr), (artists["q_bars"], q_arr)]:
+        for bar, value in zip(bars, values, strict=True):
             bar.set_height(float(value))
-            text.set_y(float(value) + 0.02)
-            text.set_text(f"{value:.2f}")
+    shown_p, shown_q = (", ".join(f"{v:.2f}" for v in d) for d in (p_arr, q_arr))
+    artists["values"].set_text(f"P = ({shown_p}), Q = ({shown_q})")
     terms = kl_terms(p_arr, q_arr)
     shown = np.append(terms, float(info.kl_divergence(p_arr, q_arr)))
     low, top = _TERMS_YLIM

@@ -55,7 +55,7 @@ class KLExplorer(Explorer):
 
     def _moving(self) -> list[Artist]:
         a = self.artists
-        return [*a["p_bars"], *a["q_bars"], *a["p_values"], *a["q_values"], *a["term_bars"],
+        return [*a["p_bars"], *a["q_bars"], a["values"], *a["term_bars"],
                 *a["term_values"], a["zero_line"], *a["terms_ax"].spines.values()]  # over bars
 
     def _on_change(self, change: dict[str, Any]) -> None:
