@@ -20,14 +20,17 @@ file, no network): ``generate_assignment`` with the course's ``nbgrader_config.p
 * ``untouched``: the student copy as released. Autograde runs without an error and every
   cell scores 0; each test fails on the stub (``NotImplementedError``, or a self-check
   saying "not done yet"), never on something else.
-* ``mistakes``: typical mistakes (log base, mean for sum, sign, ...). Exactly the listed
-  test cells fail, each with the listed error; the score is the rest.
+* ``mistakes``: typical mistakes (nats for bits, a repeated tag counted twice, one text
+  where a batch is asked, a weighted mean divided by N, a shift taken over masked entries,
+  0 / 0 for a constant feature, a temperature that multiplies), the rest solved right.
+  Exactly the listed test cells fail, each with the listed error; the score is the rest.
 
 Scores are read from the gradebook (nbgrader's ``Gradebook`` API) and from the CSV that
-``nbgrader export`` writes (its ``CsvExportPlugin``). nbgrader runs in this process through
-its ``NbGraderAPI`` (one import for all four sets); autograde starts a kernel per submission.
-Without nbgrader these tests skip with the hint; with LOSSEDU_REQUIRE_NBGRADER=1 (set by CI)
-they fail instead.
+``nbgrader export`` writes (its ``CsvExportPlugin``), and asserted exactly. nbgrader runs in
+this process through its ``NbGraderAPI`` (one import for all four sets); autograde starts a
+kernel per submission. Each set's round trip is one test class, made once per class, so
+``-n 2 --dist loadscope`` runs the sets side by side. Without nbgrader these tests skip with
+the hint; with LOSSEDU_REQUIRE_NBGRADER=1 (set by CI) they fail instead.
 """
 
 from __future__ import annotations
@@ -492,9 +495,10 @@ def _errors(nb) -> dict[str, tuple[str, str]]:
 
 
 def _problems(result: dict) -> list[str]:
-    """What went wrong in an nbgrader step: its error, and its log's warnings and errors
-    other than the kernel's note on TCP and nbgrader's note that a hidden-test cell's
-    checksum differs between source and release (ClearHiddenTests changes the cell)."""
+    """What went wrong in an nbgrader step: its error, and its log's warnings and errors,
+    except nbgrader's warning that a hidden-test cell's checksum changed: the gradebook keeps
+    the checksum from before ClearHiddenTests, the release the one after, so every untouched
+    hidden-test cell is reported (jupyter/nbgrader#1961) and then restored from the source."""
     lines = [result.get("error") or ""]
     for line in (result.get("log") or "").splitlines():
         if not re.match(r"\[(WARNING|ERROR|CRITICAL)\]", line):
