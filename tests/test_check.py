@@ -677,8 +677,8 @@ def test_messages_read_as_the_course_wants():
     assert run("entropy_bits", entropy_naive).message == (
         "❌ Not yet — entropy_bits: for p = [0, 1, 0] your function returns nan: "
         "0·log 0 is nan in floating point (0 times −inf).\n"
-        "Hint: By the limit 0·log 0 = 0: make the terms where p = 0 count as 0 "
-        "(e.g. with `np.where`)."
+        "Hint: A class of probability 0 is never drawn, so the average over P never visits it "
+        "and its term counts as 0: make the terms where p = 0 count as 0 (e.g. with `np.where`)."
     )
     assert run("one_hot", one_hot_solution).message == (
         "✅ Correct — one_hot: passes 5 checks (shapes, 0/1 values, the position of each 1, "
@@ -913,6 +913,7 @@ ANSWERS = {
     "03.cross_entropy_minimum": 1,
     "01.integer_code_distance": 4,
     "02.likeliest_first_uniform": 2.25,
+    "02.max_entropy_with_zeros": 2,
     "03.halving_q_true": 0.6931,
     "03.compare_predictions": 0,
     "03.soft_label_minimum": 0.7219,

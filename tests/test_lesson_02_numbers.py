@@ -276,3 +276,122 @@ def test_hand_arithmetic_in_the_text():
     assert r"needs 2 $= \log_2 4$" in markdown() and math.log2(4) == 2
     # the block-coding and Kraft claims the text makes
     assert "0.4690" in markdown() and "H(P) + 1" in markdown()
+
+
+# --- claims of the review (issue 9 follow-up): derived, not asserted ------------------
+
+
+def _shannon_fano(p: list[float]) -> list[int]:
+    """Code lengths from splitting the sorted probabilities as evenly as possible, recursively."""
+    def split(items: list[tuple[int, float]], depth: int, out: dict[int, int]) -> None:
+        if len(items) == 1:
+            out[items[0][0]] = depth
+            return
+        total, running, best, cut = sum(w for _, w in items), 0.0, math.inf, 1
+        for k in range(1, len(items)):
+            running += items[k - 1][1]
+            if abs(total - 2 * running) < best:
+                best, cut = abs(total - 2 * running), k
+        split(items[:cut], depth + 1, out)
+        split(items[cut:], depth + 1, out)
+
+    out: dict[int, int] = {}
+    split(sorted(enumerate(p), key=lambda t: -t[1]), 0, out)
+    return [out[i] for i in range(len(p))]
+
+
+def _huffman(p: list[float]) -> list[int]:
+    """Optimal prefix-code lengths (Huffman): merge the two least likely groups, repeatedly."""
+    import heapq
+
+    heap = [(pi, [i]) for i, pi in enumerate(p)]
+    heapq.heapify(heap)
+    lengths = [0] * len(p)
+    while len(heap) > 1:
+        (a, ga), (b, gb) = heapq.heappop(heap), heapq.heappop(heap)
+        for i in ga + gb:
+            lengths[i] += 1
+        heapq.heappush(heap, (a + b, ga + gb))
+    return lengths
+
+
+def test_even_splits_reach_the_entropy_and_are_not_always_best():
+    # every question of strategy A halves what remains: after k answers, probability 2^-k
+    dyadic = [Fraction(1, 2), Fraction(1, 4), Fraction(1, 8), Fraction(1, 8)]
+    for p, k in zip(dyadic, [1, 2, 3, 3], strict=True):
+        assert p == Fraction(1, 2**k)
+    assert _shannon_fano([float(x) for x in dyadic]) == [1, 2, 3, 3]
+    # not powers of 1/2: the most even split is worse than Huffman's code (2.31 vs 2.30)
+    p = [0.35, 0.17, 0.17, 0.16, 0.15]
+    fano, huff = _shannon_fano(p), _huffman(p)
+    avg = [sum(pi * n for pi, n in zip(p, lengths, strict=True)) for lengths in (fano, huff)]
+    assert avg[0] == pytest.approx(2.31) and avg[1] == pytest.approx(2.30)
+    assert avg[1] < avg[0] and bits(p) < avg[1]
+    assert "not always the best strategy" in markdown() and "Huffman's algorithm" in markdown()
+    assert "is the general rule" not in markdown()
+
+
+def test_entropy_is_continuous_but_steep_at_zero():
+    text = markdown()
+    assert "changes continuously" in text and "smoothly" not in text
+    assert r"the slope of $-p \ln p$ is" in text and r"$-\ln p - 1$" in text
+    for x in ["1e-3", "1e-6", "1e-12"]:
+        slope = mpmath.diff(lambda t: -t * mpmath.log(t), mpmath.mpf(x))
+        assert float(slope) == pytest.approx(-math.log(float(x)) - 1, rel=1e-12)
+    assert float(mpmath.diff(lambda t: -t * mpmath.log(t), mpmath.mpf("1e-12"))) > 26
+
+
+def test_blocks_of_independent_outcomes_have_entropy_n_h():
+    assert "*blocks* of $n$ independent outcomes" in markdown()
+    coin = np.array([0.9, 0.1])
+    block = coin
+    for n in range(2, 6):
+        block = np.outer(block, coin).ravel()  # independent tosses: probabilities multiply
+        assert bits(block) == pytest.approx(n * bits(coin), rel=1e-12)
+    # dependent tosses (always equal to the first): the block has the entropy of one toss
+    dependent = bits([0.9, 0.0, 0.0, 0.1])
+    assert dependent == pytest.approx(bits(coin)) and dependent < 2 * bits(coin) - 0.4
+    # McMillan: a uniquely decodable code that is not a prefix code still obeys Kraft
+    assert "McMillan" in markdown()
+    assert sum(Fraction(1, 2 ** len(w)) for w in ["0", "01", "011"]) <= 1  # read backwards: prefix
+
+
+def test_objectives_and_summary_credit_jensen_with_the_upper_bound_only():
+    text = markdown()
+    assert "the lower bound term by term, the upper with Jensen's inequality" in text
+    assert r"every term $-p_c \log p_c \ge 0$ gives the lower bound" in text
+    assert "no uniquely decodable code" in text and "any\n  uniquely decodable code" in text
+    assert "use it to prove" not in text and "It gives $0 \\le H(P)" not in text
+
+
+def test_largest_entropy_with_two_classes_of_probability_zero():
+    from lossedu.check import _questions
+
+    question = _questions._BY_ID["02.max_entropy_with_zeros"]
+    assert "six classes gives probability 0 to two of them" in markdown()
+    # scipy's optimiser over the four free probabilities (two fixed at 0), from random starts
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(0)
+    best = 0.0
+    for _ in range(5):
+        x0 = rng.dirichlet(np.ones(4))
+        res = minimize(
+            lambda x: -bits(np.concatenate([x, [0.0, 0.0]])),
+            x0,
+            bounds=[(1e-9, 1)] * 4,
+            constraints=[{"type": "eq", "fun": lambda x: x.sum() - 1}],
+        )
+        best = max(best, -res.fun)
+    assert best == pytest.approx(question.answer, abs=1e-6) == 2.0
+    assert bits([0.25] * 4 + [0, 0]) == pytest.approx(2.0, abs=1e-15)
+    assert all(bits(p) <= 2 + 1e-12 for p in rng.dirichlet(np.ones(4), size=1000))
+    wrong = {round(float(w), 6) for w, _ in question.wrong}
+    assert wrong == {round(math.log2(6), 6), round(math.log(4), 6), round(math.log(6), 6), 0.0}
+
+
+def test_links_and_korean_names():
+    text = markdown()
+    assert "(https://colah.github.io/posts/2015-09-Visual-Information/)" in text
+    assert "[Lesson 03 — Cross-entropy](03_cross_entropy.ipynb)" in text
+    assert "교차 엔트로피" not in text  # introduced, with its Korean name, in lesson 03

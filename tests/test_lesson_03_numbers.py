@@ -429,3 +429,48 @@ def test_pytorch_gives_the_lessons_numbers(torch):
     assert tf.mse_loss(pred, target).item() == pytest.approx(0.9801)
     # The clamp the lesson mentions: log 0 becomes -100 in binary_cross_entropy.
     assert tf.binary_cross_entropy(torch.tensor([0.0]), torch.tensor([1.0])).item() == 100.0
+
+
+# --------------------------------------------------------------------------- review claims
+
+
+def test_reversed_belief_agrees_both_ways_by_renaming_the_classes():
+    """H(Q, P) = -sum_c p_{3-c} log2 p_c; renaming c -> 3 - c gives -sum_c p_c log2 p_{3-c}."""
+    p = [mpmath.mpf(1) / 2, mpmath.mpf(1) / 4, mpmath.mpf(1) / 8, mpmath.mpf(1) / 8]
+    q = p[::-1]
+    assert all(q[c] == p[3 - c] for c in range(4))
+    h_qp = -sum(p[3 - c] * mpmath.log(p[c], 2) for c in range(4))
+    renamed = -sum(p[c] * mpmath.log(p[3 - c], 2) for c in range(4))
+    h_pq = -sum(p[c] * mpmath.log(q[c], 2) for c in range(4))
+    assert h_qp == renamed == h_pq == mpmath.mpf("2.625")
+    text = markdown()
+    assert "not because cross-entropy is symmetric" in text and "coincidence" not in text
+    assert r"-\sum_c p_{3-c} \log_2 p_c$ into $-\sum_c p_c \log_2 p_{3-c} = H(P, Q)$" in text
+
+
+def test_slope_with_respect_to_the_true_class_logit():
+    """For C classes, d CE / d z_true = q_true - 1, the summary's -(1 - q) (finite differences)."""
+    rng = np.random.default_rng(3)
+    for c in (2, 3, 5):
+        z, label = rng.normal(0, 2, size=c), int(rng.integers(c))
+        q_true = special.softmax(z)[label]
+
+        def ce(t, z=z, label=label):
+            shifted = z.copy()
+            shifted[label] = float(t)
+            return -special.log_softmax(shifted)[label]
+
+        slope = optimize.approx_fprime([z[label]], lambda t: ce(t[0]), 1e-7)[0]
+        assert slope == pytest.approx(-(1 - q_true), abs=1e-6)
+    assert "respect to the true class's logit, $-(1 - q)$" in markdown()
+
+
+def test_mse_slope_fades_at_both_ends_and_is_named_as_the_logit_gap_slope():
+    slope = [-2 * q * (1 - q) ** 2 for q in (1e-6, 0.5, 1 - 1e-6)]
+    assert abs(slope[0]) < 1e-5 and abs(slope[2]) < 1e-11 and abs(slope[1]) == 0.25
+    text = markdown()
+    assert "vanishes exactly" not in text
+    assert "its slope with respect to the\n   logit gap (two classes), $-2q(1 - q)^2$" in text
+    assert "with equality if and only if $Q = P$, and" in text
+    assert "when these lengths are whole\nnumbers" in text
+    assert "library functions that take\nprobabilities clip them" in text

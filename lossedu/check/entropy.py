@@ -132,8 +132,10 @@ def _xlog2x(p: np.ndarray) -> np.ndarray:
 def entropy_bits(fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT) -> Feedback:
     """Check ``fn(p)``: the Shannon entropy in bits of the distribution(s) ``p``.
 
-    H(P) = −Σ p log₂ p along the last axis, with 0·log 0 = 0 (the limit of
-    x log x as x → 0); ``p`` of shape (..., C) gives a result of shape (...).
+    H(P) = −Σ p log₂ p along the last axis, with 0·log 0 = 0 (a class of
+    probability 0 is never drawn, so the average over P never visits it; the
+    limit of x log x as x → 0 agrees); ``p`` of shape (..., C) gives a result
+    of shape (...).
     Finds: nats or log base 10, a missing minus sign, nan from 0·log 0, the
     wrong axis, the per-class terms returned instead of their sum, their mean
     instead of their sum, an ε added inside the log (or p clipped at ε), which
@@ -149,7 +151,8 @@ def entropy_bits(fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT) -> F
     >>> entropy_bits(lambda p: -np.sum(p * np.log2(p), axis=-1))  # doctest: +NORMALIZE_WHITESPACE
     ❌ Not yet — entropy_bits: for p = [0, 1, 0] your function returns nan: 0·log 0 is nan in
     floating point (0 times −inf).
-    Hint: By the limit 0·log 0 = 0: make the terms where p = 0 count as 0 (e.g. with `np.where`).
+    Hint: A class of probability 0 is never drawn, so the average over P never visits it and its
+    term counts as 0: make the terms where p = 0 count as 0 (e.g. with `np.where`).
     """
     hints = [
         (
@@ -244,14 +247,16 @@ def _check_entropy_bits(s: _Session) -> str:
             raise _Fail(
                 f"for {case.label} your function returns {_show(got)}: 0·log 0 is nan in "
                 "floating point (0 times −inf)",
-                "by the limit 0·log 0 = 0: make the terms where p = 0 count as 0 "
+                "a class of probability 0 is never drawn, so the average over P never visits "
+                "it and its term counts as 0: make the terms where p = 0 count as 0 "
                 "(e.g. with `np.where`).",
             )
         if case.kind == "zeros":
             raise _Fail(
                 f"your function is right on inputs without zeros but wrong for {case.label}",
-                "by the limit 0·log 0 = 0: check how the terms where p = 0 are computed "
-                "(`np.log(p, where=...)` without `out=` leaves garbage there).",
+                "the terms where p = 0 count as 0 (the average over P never visits them): "
+                "check how they are computed (`np.log(p, where=...)` without `out=` leaves "
+                "garbage there).",
             )
         raise _Fail(
             f"for {case.label} your function returns {_show(got, expected)}, which is not "
@@ -296,13 +301,16 @@ register(
         "02.entropy_one_hot",
         "What is the entropy of the one-hot vector [0, 1, 0]?",
         0.0,
-        "the outcome is certain: 1·log 1 = 0 and 0·log 0 = 0 by the limit.",
+        "the outcome is certain: 1·log 1 = 0, and the two classes of probability 0 add "
+        "nothing, because an average over P never visits an outcome P gives probability 0 "
+        "(the limit of p·log p as p → 0 agrees).",
         "compute −Σ p·log p term by term, with 0·log 0 = 0.",
         (
             (
                 float("nan"),
-                "nan is what floating point makes of 0·log 0 (0 times −∞); in an entropy, "
-                "0·log 0 is the limit of p·log p as p → 0",
+                "nan is what floating point makes of 0·log 0 (0 times −∞); in an entropy a "
+                "class of probability 0 is never drawn, so the average over P never visits it "
+                "and its term counts as 0 (the limit of p·log p as p → 0 agrees)",
             ),
             (
                 math.log2(3),
@@ -353,6 +361,32 @@ register(
                 1.75,
                 "that's the entropy of (1/2, 1/4, 1/8, 1/8); here the outcomes are equally likely",
             ),
+        ),
+    ),
+    _Question(
+        "02.max_entropy_with_zeros",
+        "A distribution over six classes gives probability 0 to two of them. What is the "
+        "largest entropy it can have, in bits?",
+        2.0,
+        "the two classes of probability 0 are never drawn and add nothing, so the entropy is "
+        "that of a distribution over the other four: at most log₂ 4 = 2 bits (Jensen, summed "
+        "over the classes with p > 0), reached when each of the four has probability ¼.",
+        "the terms with p = 0 add nothing; among the other classes, which distribution has "
+        "the largest entropy?",
+        (
+            (
+                math.log2(6),
+                "that's log₂ 6, the largest entropy over six classes; but the classes of "
+                "probability 0 are never drawn: over how many classes can the probability "
+                "spread?",
+            ),
+            (math.log(4), "that's ln 4, in nats; the question asks for bits"),
+            (
+                math.log(6),
+                "that's ln 6: nats, and over all six classes, although the classes of "
+                "probability 0 add nothing",
+            ),
+            (0, "0 is the smallest entropy (a one-hot vector); the question asks for the largest"),
         ),
     ),
 )
