@@ -36,9 +36,9 @@ Where lossedu deliberately differs from PyTorch:
   targets, which PyTorch does not check), log-probabilities above 0 (logits
   or probabilities passed to ``nll_loss``/``kl_div``), negative weights, and
   ``label_smoothing`` outside [0, 1] (PyTorch ignores a negative one).
-* A target probability of 0 contributes 0 even against log q = -inf (the
-  limit 0 · log 0 = 0) in ``kl_div`` and ``cross_entropy``, where PyTorch
-  gives NaN.
+* A target probability of 0 contributes 0 even against log q = -inf in
+  ``kl_div`` and ``cross_entropy`` (the expectation over the target never
+  visits that class), where PyTorch gives NaN.
 * Two evaluations are more accurate than PyTorch's, by at most PyTorch's own
   rounding error: log Σ exp uses log1p (see :func:`log_softmax`), so the
   tiny loss of a confident prediction keeps its digits instead of rounding
@@ -251,7 +251,7 @@ def _rows_along(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
 
 
 def _times_log(p: np.ndarray, log_q: np.ndarray) -> np.ndarray:
-    """p · log_q with 0 wherever p = 0, even where log_q = -inf (the limit 0 · log 0 = 0)."""
+    """p · log_q with 0 wherever p = 0, even where log_q = -inf (an expectation over p skips it)."""
     with np.errstate(invalid="ignore"):
         return np.where(p == 0, 0, p * log_q).astype(p.dtype, copy=False)
 

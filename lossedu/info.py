@@ -4,7 +4,9 @@ Every function takes probabilities (not logits), checks that they are
 probabilities, and returns its result in nats (``base=None``) or in the units
 of ``base`` (``base=2``: bits).  The conventions of information theory hold:
 
-* 0 · log 0 = 0 (the limit of x log x as x → 0), so a one-hot vector has entropy 0;
+* a term with p = 0 counts 0 (0 · log q = 0 and 0 · log(0 / q) = 0 for every q, 0 included):
+  an expectation over P never visits an outcome P gives probability 0 (Cover & Thomas'
+  conventions).  So a one-hot vector has entropy 0;
 * p · log(p / 0) = ∞ for p > 0, so predicting probability 0 for something that
   happens costs an infinite cross-entropy and KL divergence.
 """
