@@ -9,8 +9,10 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
-from lesson_files import code_cells, load, stdout
+from lesson_files import code_cells, load, markdown, stdout
+from scipy import special, stats
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -54,12 +56,89 @@ def test_00_error_message_is_shown():
     assert expected in printed_text("00_start_here")
 
 
+def test_00_the_formula_returns_a_quiet_number_on_the_bad_input():
+    """The prose: -sum p log p computes a number for [0.5, 0.6], not a nan."""
+    text = markdown(load("00_start_here"))
+    assert "instead of quietly returning a\nnumber" in text and "$[0.5, 0.6]$" in text
+    quiet = -np.sum(special.xlogy([0.5, 0.6], [0.5, 0.6]))
+    assert np.isfinite(quiet) and quiet == pytest.approx(0.6531, abs=5e-5)
+
+
+def test_00_table_writes_kl_without_a_pipe():
+    """A `\\|` in a Markdown table cell becomes `|` (GFM, markdown-it) before the math is read."""
+    table = "".join(load("00_start_here")["cells"][2]["source"])
+    assert r"D_{KL}(P\,\Vert\,Q)" in table
+    rows = [line for line in table.splitlines() if line.startswith("| 0")]
+    assert len(rows) == 8 and all(line.count("|") == 4 for line in rows)
+
+
 def test_01_integer_codes_invent_order_and_distance():
     (mean,) = printed("01_one_hot_encoding", rf"mean of cat and monkey = {NUMBER}")
     assert mean == (0 + 2) / 2 == 1  # the code of dog
     (near,) = printed("01_one_hot_encoding", rf"cat vs dog: +{NUMBER}")
     (far,) = printed("01_one_hot_encoding", rf"cat vs monkey: *{NUMBER}")
     assert (near, far) == ((0 - 1) ** 2, (0 - 2) ** 2)
+
+
+def test_01_squared_error_of_codes_is_smallest_at_their_mean():
+    """Cat (0) or monkey (2) with equal chance: E[(X - a)^2] = Var X + (E X - a)^2, least at 1."""
+    codes, chance = np.array([0.0, 2.0]), np.array([0.5, 0.5])
+    a = np.linspace(-1, 3, 4001)
+    expected_error = ((codes[None, :] - a[:, None]) ** 2) @ chance
+    mean, var = codes @ chance, ((codes - codes @ chance) ** 2) @ chance
+    np.testing.assert_allclose(expected_error, var + (mean - a) ** 2)
+    assert a[np.argmin(expected_error)] == pytest.approx(1.0) == mean
+    text = markdown(load("01_one_hot_encoding"))
+    assert r"\operatorname{Var} X + (\mathbb{E}[X] - a)^2" in text
+    assert r"$a = \mathbb{E}[X] = 1.0$" in text
+
+
+def test_01_cross_entropy_of_a_hard_label_sees_only_the_true_class():
+    """Both decode to cat; with truth cat, -log q_true ranks the confident prediction better."""
+    vague, confident = np.array([0.5, 0.3, 0.2]), np.array([0.98, 0.01, 0.01])
+    assert vague.argmax() == confident.argmax() == 0
+    cat = np.array([1.0, 0.0, 0.0])
+    ce = [stats.entropy(cat) + stats.entropy(cat, q) for q in (vague, confident)]  # H + D
+    assert ce == pytest.approx([-np.log(0.5), -np.log(0.98)])
+    assert ce[1] < ce[0]
+    # only q_true matters: moving the other classes' mass leaves it unchanged
+    assert stats.entropy(cat, [0.5, 0.5, 0.0]) == pytest.approx(stats.entropy(cat, vague))
+
+
+def test_01_smoothing_is_a_distribution_for_eps_in_0_1():
+    y = np.eye(3)
+    for eps in np.linspace(0, 1, 101):
+        smooth = (1 - eps) * y + eps / 3
+        assert smooth.min() >= 0 and np.allclose(smooth.sum(axis=-1), 1)
+    beyond = (1 - 1.2) * y + 1.2 / 3  # past 1 the true class gets less than the others,
+    assert np.all(beyond.diagonal() < beyond[0, 1:].min())
+    assert ((1 - 1.6) * y + 1.6 / 3).min() < 0  # and below 0 past C/(C - 1) = 1.5
+    text = markdown(load("01_one_hot_encoding"))
+    assert r"are $\ge 0$ because $1 - \varepsilon \ge 0$" in text
+
+
+def test_01_cross_entropy_is_kl_plus_the_target_entropy(rng):
+    """Misconception 2: H(P, Q) = D(P||Q) + H(P); H(P) = 0 only for exact 0/1 targets."""
+    q = rng.dirichlet(np.ones(2), size=20)
+    for target in ([0.0, 1.0], [0.01, 0.99], [0.3, 0.7]):
+        p = np.broadcast_to(target, q.shape)
+        ce = -special.xlogy(p, q).sum(axis=-1)
+        np.testing.assert_allclose(ce, stats.entropy(p, q, axis=-1) + stats.entropy(target))
+    assert stats.entropy([0.0, 1.0]) == 0 and stats.entropy([0.01, 0.99]) > 0
+    text = markdown(load("01_one_hot_encoding"))
+    assert "cross-entropy is KL divergence\nplus the target's entropy" in text
+
+
+def test_01_class_indices_and_one_hot_targets_give_torch_the_same_loss(torch, rng):
+    """Misconception 1: as labels, integer codes and one-hot vectors are equivalent."""
+    logits = torch.tensor(rng.normal(size=(6, 3)))
+    labels = torch.tensor(rng.integers(0, 3, size=6))
+    one_hot = torch.nn.functional.one_hot(labels, 3).double()
+    by_index = torch.nn.functional.cross_entropy(logits, labels)
+    by_vector = torch.nn.functional.cross_entropy(logits, one_hot)
+    assert by_index.item() == pytest.approx(by_vector.item(), rel=1e-12)
+    by_hand = -torch.log_softmax(logits, dim=1)[torch.arange(6), labels].mean()
+    assert by_index.item() == pytest.approx(by_hand.item(), rel=1e-12)  # the index picks q_true
 
 
 def test_01_one_hot_table():

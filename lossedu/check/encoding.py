@@ -35,8 +35,9 @@ def one_hot(fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT) -> Feedba
 
     Row i is 1 in column ``labels[i]`` and 0 elsewhere; classes are numbered
     0 … num_classes − 1.  Finds: a transposed result, off-by-one (1-based)
-    classes, ignoring ``num_classes``, the wrong length, values other than 0/1,
-    ``out[:, labels] = 1``, rows in sorted order (labels sorted, in place or not).
+    classes, ignoring ``num_classes`` (or fixing it at 3), the wrong length,
+    values other than 0/1, ``out[:, labels] = 1``, rows in sorted order (labels
+    sorted, in place or not).
 
     The examples pass lossedu's own function and show a common mistake, never a NumPy
     solution: a student reads this docstring with ``help``.
@@ -90,6 +91,12 @@ def _check_one_hot(s: _Session) -> str:
                     (n, top),
                     f"it has max(labels) + 1 = {top} columns and ignores num_classes = {c}",
                     "make exactly `num_classes` columns, even when some classes don't occur.",
+                ),
+                (
+                    (n, 3),
+                    f"it has 3 columns, as for the lesson's (cat, dog, monkey), and ignores "
+                    f"num_classes = {c}",
+                    "make exactly `num_classes` columns: the classes are not always three.",
                 ),
                 (
                     (n, c + 1),
@@ -170,7 +177,8 @@ def smooth_labels(fn: Callable[..., Any], *, time_limit: float = TIME_LIMIT) -> 
 
     ``y`` holds one-hot or soft targets of shape (C,) or (N, C); C is the length
     of the last axis.  Finds: ε/(C − 1) for the other classes, a forgotten
-    (1 − ε), rows not summing to 1, the wrong C (another axis).
+    (1 − ε), rows not summing to 1, the wrong C (another axis, or 3 fixed),
+    a formula for one-hot rows only.
 
     The examples pass lossedu's own function and show a common mistake, never a NumPy
     solution: a student reads this docstring with ``help``.
@@ -191,6 +199,19 @@ def _smoothing_mistakes(y: np.ndarray, eps: float) -> list[_Variant | None]:
     c = y.shape[-1]
     c_hint = "C is the number of classes, the length of the last axis: `y.shape[-1]`."
     return [
+        _variant(
+            lambda: (1 - eps) * y + eps / 3,
+            f"divides ε by 3, the lesson's number of classes, but this y has C = {c}",
+            c_hint,
+        )
+        if c != 3
+        else None,
+        _variant(
+            lambda: np.where(y == 1, 1 - eps + eps / c, eps / c),
+            "treats y as one-hot: an entry that is not exactly 1 gets only ε/C, "
+            "so a soft label loses its own mass",
+            "a label may be soft: apply (1 − ε)·y + ε/C to every entry of y.",
+        ),
         _variant(
             lambda: (1 - eps) * y + eps / (c - 1) * (1 - y),
             "gives each other class ε/(C − 1), so the true class keeps exactly 1 − ε",
@@ -289,14 +310,20 @@ register(
     ),
     _Question(
         "01.decode_soft_label",
-        "Decoding takes the argmax. Which class index does the soft label [0.2, 0.7, 0.1] "
-        "decode to?",
+        "Smooth the soft label [0.2, 0.7, 0.1] with ε = 0.6, then decode the result (argmax). "
+        "Which class index do you get?",
         1.0,
-        "the largest entry, 0.7, is at index 1.",
-        "find the largest entry and give its position, counting from 0.",
+        "(1 − 0.6)·[0.2, 0.7, 0.1] + 0.6/3 = [0.28, 0.48, 0.24]. Smoothing multiplies every "
+        "entry by the same 1 − ε > 0 and adds the same ε/C, so for ε < 1 it keeps the order of "
+        "the entries: the argmax stays at index 1.",
+        "smoothing scales every entry by the same positive factor and adds the same ε/C to each: "
+        "does that change which entry is largest?",
         (
-            (0.7, "that's the largest probability, not its index"),
+            (0.48, "that's the largest smoothed probability, not its index"),
+            (0.7, "that's the largest probability before smoothing, and not an index"),
             (2, "indices count from 0: the first entry is index 0"),
+            (0, "that's what a uniform label gives (the largest ε, a tie won by the first class); "
+                "ε = 0.6 leaves part of the label"),
         ),
     ),
     _Question(

@@ -145,7 +145,7 @@ def _check_normalize(s: _Session) -> str:
 register(
     _Question(
         "00.normalize_dog",
-        "A data set has 2 cats, 6 dogs and 2 monkeys. Normalize the counts [2, 6, 2]: "
+        "A data set has 2 cats, 6 dogs and 2 monkeys. Normalise the counts [2, 6, 2]: "
         "what is the probability of dog?",
         0.6,
         "6 / (2 + 6 + 2) = 0.6.",
