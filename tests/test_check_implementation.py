@@ -308,7 +308,9 @@ def _answers() -> dict[str, float]:
         return {
             "06.kl_div_target": 2,
             "06.batchmean": float((kl[0] + kl[1]) / 2),
-            "06.float32_exp_limit": float(mpmath.log(mpmath.mpf(float(np.finfo(np.float32).max)))),
+            # z / T = 2z must stay at most ln(largest float32): z <= 0.5 · 88.72
+            "06.float32_exp_limit": float(mpmath.log(mpmath.mpf(float(np.finfo(np.float32).max)))
+                                          / 2),
             "06.softmax_first_floor": float(mpmath.log(1 + mpmath.e) - 1),
         }
 
@@ -338,10 +340,12 @@ def test_the_right_answer_is_accepted_also_as_a_function(qid):
      ("06.batchmean", "inf", "D(Q‖P)"),
      ("06.batchmean", -0.4904, "never negative"),
      ("06.batchmean", 0.6931, "row 0 alone"),
-     ("06.float32_exp_limit", 709.78, "float64"),
+     ("06.float32_exp_limit", 88.72, "z / T itself"),
+     ("06.float32_exp_limit", 177.45, "divides the limit by T"),
+     ("06.float32_exp_limit", 354.89, "float64's limit, ln(1.7977e308), with the temperature"),
+     ("06.float32_exp_limit", 709.78, "without the temperature"),
      ("06.float32_exp_limit", 3.4028e38, "largest float32 itself"),
-     ("06.float32_exp_limit", 38, "decimal exponent"),
-     ("06.float32_exp_limit", 88.0, "not right"),
+     ("06.float32_exp_limit", 44.0, "not right"),
      ("06.softmax_first_floor", 0, "softmax is taken twice"),
      ("06.softmax_first_floor", 0.6931, "uniform"),
      ("06.softmax_first_floor", 0.5514, "3 classes")],
@@ -365,8 +369,11 @@ def test_the_explanations_state_true_numbers():
     q = _questions._BY_ID
     assert "0.4904" in q["06.batchmean"].why and "0.9808" in q["06.batchmean"].why
     assert f"{_answers()['06.batchmean'] * 2:.4f}" == "0.9808"
-    assert "88.72" in q["06.float32_exp_limit"].why and "709.78" in q["06.float32_exp_limit"].why
+    why = q["06.float32_exp_limit"].why
+    assert "88.72" in why and "709.78" in why and "44.36" in why and "354.89" in why
     assert round(math.log(float(np.finfo(np.float64).max)), 2) == 709.78
+    assert round(math.log(float(np.finfo(np.float32).max)) / 2, 2) == 44.36
+    assert round(math.log(float(np.finfo(np.float64).max)) / 2, 2) == 354.89
     assert "0.3133" in q["06.softmax_first_floor"].why
     wrong = dict(q["06.softmax_first_floor"].wrong)
     assert round(math.log(math.e + 2) - 1, 4) == 0.5514 and math.log(math.e + 2) - 1 in wrong
@@ -390,3 +397,14 @@ def test_the_pytorch_questions_against_torch(torch):
     # float32: exp(88.72) is finite, exp(88.73) is inf
     assert torch.isfinite(torch.exp(torch.tensor(88.72, dtype=torch.float32)))
     assert torch.isinf(torch.exp(torch.tensor(88.73, dtype=torch.float32)))
+    # question 3: with T = 0.5 the logit 44.36 is still fine, 44.37 overflows
+    t = torch.tensor(0.5, dtype=torch.float32)
+    assert torch.isfinite(torch.exp(torch.tensor(44.36, dtype=torch.float32) / t))
+    assert torch.isinf(torch.exp(torch.tensor(44.37, dtype=torch.float32) / t))
+
+
+def test_question_3_in_numpy():
+    t = np.float32(0.5)
+    with np.errstate(over="ignore"):
+        assert np.isfinite(np.exp(np.float32(44.36) / t))
+        assert np.isinf(np.exp(np.float32(44.37) / t))

@@ -141,6 +141,11 @@ def test_only_the_timing_cell_is_ignored_by_nbval():
     )
     assert "`benchmarks/README.md`" in markdown()
     assert (NOTEBOOK.parents[1] / "benchmarks" / "README.md").exists()
+    # the table's unit is its own first row, so that row reads exactly 1.0
+    assert re.search(r"^one pass: the row maxima +\d+\.\d+ ms = +1\.0 x one pass$", text, re.M)
+    # the link to the benchmarks resolves from notebooks/
+    (link,) = re.findall(r"\]\((\.\./benchmarks/README\.md)\)", markdown())
+    assert (NOTEBOOK.parent / link).resolve().exists()
 
 
 # --------------------------------------------------------------------------- section 1
@@ -219,7 +224,27 @@ def test_underflow_and_subnormal_digits():
     assert "$\\ln(2^{-1075}) \\approx -745.13$" in text
 
 
+def test_subnormals_keep_fewer_digits_the_smaller_they_are():
+    """Section 1: the largest subnormal keeps 52 significant bits, e^-740 (85 · 2^-1074) 7."""
+    largest_subnormal = np.nextafter(np.finfo(np.float64).tiny, 0.0)
+    bits = [int(v / 2.0**-1074).bit_length() for v in (largest_subnormal, np.exp(-740.0))]
+    assert bits == [52, 7]
+    assert "A subnormal keeps fewer significant digits the smaller it is" in " ".join(
+        markdown().split())
+
+
 # --------------------------------------------------------------------------- section 2
+
+
+def test_only_the_overflowing_class_is_nan():
+    """Section 2: a logit above 709.78 makes its own probability inf/inf = nan, the others 0."""
+    z = np.array([1000.0, 0.0, -5.0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        naive = np.exp(z) / np.exp(z).sum()
+    assert np.isnan(naive[0]) and naive[1:].tolist() == [0.0, 0.0]
+    text = " ".join(markdown().split())
+    assert ("makes its own numerator and the denominator `inf`, so its probability is "
+            "`inf/inf = nan` (and the others are 0)") in text
 
 Z3 = [1000.0, 999.0, 998.0]
 
@@ -415,6 +440,47 @@ def test_focal_loss_table():
     assert "a\nquarter" in text or "a quarter" in text.replace("\n", " ")
     assert f(factor[1]) == 0.25
     assert "$0.1^5 = 10^{-5}$" in text
+
+
+def test_focal_loss_at_gamma_0_is_alpha_balanced_cross_entropy():
+    """Section 9: γ = 0 is cross-entropy only with α_t = 1; with α it is α_t · CE."""
+    from lossedu import functional as F
+
+    x = np.array([-2.0, 0.5, 3.0, -1.0])
+    y = np.array([1.0, 0.0, 1.0, 0.0])
+    ce = F.binary_cross_entropy_with_logits(x, y, reduction="none")
+    alpha_t = np.where(y == 1, 0.25, 0.75)
+    np.testing.assert_allclose(F.sigmoid_focal_loss(x, y, alpha=0.25, gamma=0), alpha_t * ce,
+                               rtol=1e-12)
+    np.testing.assert_allclose(F.sigmoid_focal_loss(x, y, alpha=-1, gamma=0), ce, rtol=1e-12)
+    assert "$\\gamma = 0$ (with $\\alpha_t = 1$) is cross-entropy" in " ".join(markdown().split())
+
+
+def test_the_clip_caps_only_the_losses_above_it():
+    """Misconception 4: scikit-learn keeps a loss below 36.04 and caps the ones above."""
+    from sklearn.metrics import log_loss
+
+    kept = log_loss([1], [[1 - 1e-10, 1e-10]], labels=[0, 1])
+    capped = [log_loss([1], [[1.0, p]], labels=[0, 1]) for p in (1e-20, 1e-300, 0.0)]
+    assert kept == pytest.approx(-math.log(1e-10), rel=1e-9)
+    np.testing.assert_allclose(capped, -math.log(2.0**-52), rtol=1e-12)
+    assert "caps every loss at the clip's own value" in " ".join(markdown().split())
+
+
+def test_gce_text_the_cross_entropy_gradient_keeps_its_size():
+    """Section 9: CE's gradient entry for the labelled class is p − 1; GCE's is p^q times it."""
+    from lossedu import functional as F
+    from lossedu import grad
+
+    z = np.array([[-12.0, 3.0, 0.5]])  # a label (class 0) the model finds very unlikely
+    y = np.array([0])
+    p = float(F.softmax(z, dim=1)[0, 0])
+    g = grad.cross_entropy_grad(z, y)
+    assert g[0, 0] == pytest.approx(p - 1, rel=1e-12) and g[0, 0] < -0.99999
+    g_q = grad.generalized_cross_entropy_grad(z, y, q=0.7)
+    np.testing.assert_allclose(g_q, p**0.7 * g, rtol=1e-10)
+    text = " ".join(markdown().split())
+    assert "its entry for the labelled class is $p - 1$, near $-1$" in text
 
 
 def test_label_smoothing_moves_the_minimum_to_a_finite_gap():

@@ -51,7 +51,7 @@ def test_the_lesson_has_its_torch_blocks():
     blocks = torch_blocks()
     assert len(blocks) == 5
     claims = [line for b in blocks for line in b.splitlines() if CLAIM.match(line)]
-    assert len(claims) == 19
+    assert len(claims) == 20
 
 
 @pytest.mark.parametrize("index", range(5))
@@ -170,6 +170,31 @@ def test_bce_with_logits_is_the_stable_form(torch):
     assert got[1].item() == 0.0 and ours[1] == pytest.approx(math.exp(-40), rel=1e-12)
     text = " ".join(markdown().split())
     assert "rounds the tiny loss $4.2 \\times 10^{-18}$ of $x = -40$ to 0" in text
+
+
+def test_the_shift_alone_loses_the_tiny_loss_and_torch_returns_0(torch):
+    """Section 2: the trick cures overflow, not the digits; torch returns 0, lossedu log1p's."""
+    from lossedu import functional as F
+
+    sure = torch.tensor([[40.0, 0.0]], dtype=torch.float64)
+    assert torch.nn.functional.cross_entropy(sure, torch.tensor([0])).item() == 0.0
+    assert torch.log_softmax(sure, dim=1)[0, 0].item() == 0.0
+    assert torch.logsumexp(sure, dim=1).item() == 40.0  # 40 + log(1 + e^-40) rounds to 40
+    ours = F.cross_entropy(sure.numpy(), np.array([0]))
+    assert ours == pytest.approx(math.log1p(math.exp(-40)), rel=1e-12) and ours > 0
+    text = " ".join(markdown().split())
+    assert "Second, digits, which the trick alone does not save" in text
+    assert "PyTorch takes the log of the whole sum and returns 0 here" in text
+    assert "`log_softmax` and `logsumexp` do exactly this, as PyTorch's do" in text
+
+
+def test_kl_div_counts_a_zero_target_as_0(torch):
+    tf = torch.nn.functional
+    got = tf.kl_div(torch.log(torch.tensor([[0.8, 0.2]], dtype=torch.float64)),
+                    torch.tensor([[1.0, 0.0]], dtype=torch.float64), reduction="none")
+    assert got[0, 1].item() == 0.0  # not 0 · (log 0 − input) = nan
+    text = " ".join(markdown().split())
+    assert "counted as 0 where $\\text{target} = 0$" in text
 
 
 # --------------------------------------------------------------------------- the printed numbers

@@ -233,3 +233,14 @@ def test_set_focal_moves_the_black_curve_and_its_point():
     assert artists["point"].get_ydata()[0] == artists["ax"].get_ylim()[1]
     plots.set_focal(artists, None)
     assert len(artists["current"].get_xdata()) == 0 == len(artists["point"].get_xdata())
+
+
+def test_focal_band_is_lin_et_als_well_classified_examples():
+    # Lin et al. (2017), Figure 1's caption: "well-classified examples (p_t > .5)"
+    fig, artists = plots.focal_loss_curves()
+    x0, x1 = artists["band"].get_extents().x0, artists["band"].get_extents().x1
+    to_data = artists["ax"].transData.inverted()
+    assert to_data.transform((x0, 0))[0] == pytest.approx(0.5)
+    assert to_data.transform((x1, 0))[0] == pytest.approx(1.0)
+    texts = [t.get_text() for t in artists["ax"].texts]
+    assert any("well-classified" in t and "0.5" in t for t in texts), texts

@@ -286,7 +286,9 @@ def _check_bce_with_logits(s: _Session) -> str:
 
 # --------------------------------------------------------------------------- questions
 
-_FLOAT32_LN_MAX = math.log(float(np.finfo(np.float32).max))
+_FLOAT32_LN_MAX = math.log(float(np.finfo(np.float32).max))  # 88.72
+_FLOAT64_LN_MAX = math.log(float(np.finfo(np.float64).max))  # 709.78
+_TEMPERATURE = 0.5  # question 3's temperature
 _KL_ROWS = (math.log(2.0), -math.log(0.75))  # D(P‖Q) of the question's two rows
 
 register(
@@ -304,7 +306,8 @@ register(
     ),
     _Question(
         "06.batchmean",
-        "`F.kl_div(torch.log(Q), P, reduction=\"batchmean\")` with the targets "
+        "`torch.nn.functional.kl_div(torch.log(Q), P, reduction=\"batchmean\")` with the "
+        "targets "
         "P = [[1, 0], [0, 1]] and the predictions Q = [[0.5, 0.5], [0.25, 0.75]]. What number "
         "does it return, in nats?",
         sum(_KL_ROWS) / 2,
@@ -324,29 +327,34 @@ register(
     ),
     _Question(
         "06.float32_exp_limit",
-        "What is the largest float32 logit z for which `np.exp(np.float32(z))` is still finite? "
-        "(Two decimals.)",
-        _FLOAT32_LN_MAX,
-        "exp(z) must stay below the largest float32, 3.4028e38, so z < ln(3.4028e38) = 88.72; "
-        "float64 goes up to 709.78.",
-        "exp(z) overflows when it passes the largest float32: take the log of that number.",
+        "A float32 model divides its logits by a temperature T = 0.5 and then takes a naive "
+        "softmax, `np.exp(z / T)` without subtracting the maximum. What is the largest logit z "
+        "for which that exp is still finite? (Two decimals.)",
+        _TEMPERATURE * _FLOAT32_LN_MAX,
+        "exp sees z / T = 2z, which must stay below ln(3.4028e38) = 88.72, the float32 limit, so "
+        "z < 0.5 · 88.72 = 44.36 (float64 would allow 0.5 · 709.78 = 354.89). A temperature "
+        "below 1 brings the overflow sooner; subtracting the maximum removes it.",
+        "exp overflows once its argument passes ln of the largest float32; here its argument "
+        "is z / T, not z.",
         (
-            (709.78, "that's float64's limit, ln(1.7977e308); float32's largest number is far "
-             "smaller"),
-            (3.4028e38, "that's the largest float32 itself, the largest exp(z); the question "
-             "asks for z"),
-            (38, "that's the decimal exponent of the largest float32; the natural log of it "
-             "is asked"),
-            (103.97, "that's where exp(−z) underflows to 0 (for z → −103.97); overflow comes "
-             "first, on the positive side"),
+            (_FLOAT32_LN_MAX, "that's where z / T itself overflows exp; the logit z is divided "
+             "by T = 0.5 first, which doubles it"),
+            (_FLOAT32_LN_MAX / _TEMPERATURE, "that divides the limit by T; but exp sees z / T, "
+             "twice z, which reaches the limit sooner, not later"),
+            (_TEMPERATURE * _FLOAT64_LN_MAX, "that's float64's limit, ln(1.7977e308), with the "
+             "temperature; the model computes in float32"),
+            (_FLOAT64_LN_MAX, "that's float64's limit, ln(1.7977e308), without the "
+             "temperature; the model computes in float32"),
+            (3.4028e38, "that's the largest float32 itself, the largest exp; the question "
+             "asks for the logit z"),
         ),
         tol=0.005,
     ),
     _Question(
         "06.softmax_first_floor",
         "A two-class model's logits are z and its labels y. By mistake the loss is "
-        "`F.cross_entropy(F.softmax(z, dim=1), y)`. What is the smallest value this loss can "
-        "ever take, however confident and right the model is, in nats?",
+        "`F.cross_entropy(F.softmax(z, dim=1), y)`. What value can this loss never go below, "
+        "however confident and right the model is, in nats?",
         math.log(1 + math.e) - 1,
         "F.cross_entropy applies log-softmax itself, so this is −log softmax(p)[y] with "
         "p = softmax(z) in [0, 1]; at best p = (1, 0) for y = 0, and softmax((1, 0))[0] = "

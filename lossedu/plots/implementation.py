@@ -206,6 +206,7 @@ def set_failure_marker(artists: Artists, a: float | None) -> None:
 FOCAL_GAMMAS = (0.0, 0.5, 1.0, 2.0, 5.0)  # the curves of Lin et al. (2017), Figure 1
 _P_GRID = np.linspace(0.0025, 1.0, 400)  # −log p_t is ∞ at 0: the curves start just above
 _FOCAL_TOP = 5.0
+WELL_CLASSIFIED = 0.5  # Lin et al.'s Figure 1 caption: well-classified examples have p_t > .5
 _GAMMA_COLORS = ("#0072B2", "#56B4E9", "#009E73", "#E69F00", "#D55E00")
 
 
@@ -235,8 +236,9 @@ def focal_loss_curves(
     γ = 0 is the cross-entropy.  The larger γ, the less a well-classified
     example (p_t > 0.5) costs, so training concentrates on the hard ones.
     With ``gamma`` a thick black curve shows that γ, and with ``p_t`` a point
-    marks its loss there.  Artists: ``curves`` (γ → line), ``current``,
-    ``point``, ``ax``.
+    marks its loss there; the shaded band is Lin et al.'s "well-classified
+    examples", p_t > 0.5.  Artists: ``curves`` (γ → line), ``current``,
+    ``point``, ``band``, ``ax``.
 
     >>> fig, artists = focal_loss_curves(gamma=2.0, p_t=0.9)
     >>> round(float(artists["point"].get_ydata()[0]), 4)
@@ -251,9 +253,9 @@ def focal_loss_curves(
                                label=name)
     (current,) = ax.plot([], [], color="black", lw=2.5, zorder=3)
     (point,) = ax.plot([], [], "o", color="black", ms=7, zorder=4, clip_on=False)
-    ax.axvspan(0.6, 1.0, color=COLORS["guide"], alpha=0.12, lw=0)
-    ax.text(0.8, 0.97 * _FOCAL_TOP, "well-classified examples", ha="center", va="top",
-            fontsize=9, color="#555555")
+    band = ax.axvspan(WELL_CLASSIFIED, 1.0, color=COLORS["guide"], alpha=0.12, lw=0)
+    ax.text((WELL_CLASSIFIED + 1) / 2, 0.97 * _FOCAL_TOP, "well-classified examples ($p_t > 0.5$)",
+            ha="center", va="top", fontsize=9, color="#555555")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, _FOCAL_TOP)
     ax.set_xlabel("$p_t$ = predicted probability of the ground-truth class")
@@ -262,7 +264,7 @@ def focal_loss_curves(
     ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.88), fontsize=8)
     ax.grid(alpha=0.3)
     fig.set_label(f"focal_loss_curves(gamma={gamma}, p_t={p_t})")
-    artists = {"curves": curves, "current": current, "point": point, "ax": ax}
+    artists = {"curves": curves, "current": current, "point": point, "ax": ax, "band": band}
     set_focal(artists, gamma, p_t)
     return Plot(fig, artists)
 
