@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.colors import to_rgb
+from matplotlib.ticker import NullLocator
 from numpy.typing import ArrayLike
 
 from lossedu import functional, grad
@@ -457,7 +458,10 @@ def gradient_descent_figure(X: ArrayLike, y: ArrayLike, history: Any, step: int 
     (marker,) = ax_l.plot([], [], "o", color=COLORS["highlight"], ms=7, zorder=3, clip_on=False)
     ax_l.set_yscale("log")
     ax_l.set(xlim=(0, steps), ylim=(0.1, 30.0), xlabel="step", ylabel="mean loss  [nats]")
-    ax_l.grid(alpha=0.3, which="both")
+    ticks = [0.1, 0.2, 0.5, 1, 2, 5, 10, 20]  # plain labels, no minor ticks: a quick layout
+    ax_l.set_yticks(ticks, [f"{t:g}" for t in ticks])
+    ax_l.yaxis.set_minor_locator(NullLocator())
+    ax_l.grid(alpha=0.3)
     ax_l.set_title("loss per step", fontsize=10)
     fig.set_label("gradient_descent_figure")
     frames = [spine for ax in (ax_r, ax_l) for spine in ax.spines.values()]
