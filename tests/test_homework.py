@@ -338,6 +338,7 @@ def test_points_announced_are_the_cells_points(problem_set):
     assert title.startswith("# Problem set ")
     for lesson in spec.lessons:
         assert f"(../{lesson}.ipynb)" in title, f"the title links {lesson}"
+        assert (HOMEWORK.parent / f"{lesson}.ipynb").exists(), f"the link to {lesson} resolves"
     total = _points(nb)
     written = sum(float(_nbgrader(c)["points"]) for c in nb.cells if _is_written(c))
     said = re.search(r"\*\*Total: (\d+) points\*\* — (\d+) for code.* (\d+) for", title, re.S)
