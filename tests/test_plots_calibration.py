@@ -159,6 +159,15 @@ def test_set_reliability_moves_the_bars_and_returns_the_ece():
     assert artists["title"].get_text() == f"ECE = {ece:.4f}"
 
 
+def test_bad_input_is_named(data):
+    X, y, _, _ = data
+    plain = SoftmaxRegression(steps=3).fit(X, y)
+    with pytest.raises(ValueError, match="record_weights=True"):
+        plots.calibration_over_training(plain.history_, (X, y), (X, y), (X, y))
+    with pytest.raises(ValueError, match="n_bins must be an int >= 1"):
+        plots.reliability_diagram([[0.6, 0.4]], [0], n_bins=0)
+
+
 def test_reliability_diagrams_side_by_side():
     p = np.array([[0.9, 0.1], [0.6, 0.4]])
     fig, artists = plots.reliability_diagrams({"a": p, "b": p[:, ::-1]}, [0, 0])

@@ -166,7 +166,9 @@ def calibration_over_training(history: Any, train: tuple[ArrayLike, ArrayLike],
     it over-confident.  Artists: ``nll`` (dict of Line2D: "train", "test"),
     ``temperature`` (Line2D); numbers: ``steps``, ``T``.
     """
-    last = history.coef.shape[0] - 1 if getattr(history, "coef", None) is not None else 0
+    if getattr(history, "coef", None) is None:
+        raise ValueError("the model was fitted without record_weights=True: no weights per step")
+    last = history.coef.shape[0] - 1
     steps = checkpoints(last, n_checkpoints)
     fig, (ax_n, ax_t) = new_figure(2, (SIZE[0], 3.0))
     nll = {}
@@ -210,6 +212,8 @@ def reliability_diagram(probs: ArrayLike, labels: ArrayLike, n_bins: int = 15,
     >>> [round(r.get_height(), 2) for r in artists["accuracy"]]
     [0.0, 0.0, 0.0, 0.5, 1.0]
     """
+    if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
+        raise ValueError(f"n_bins must be an int >= 1, got {n_bins!r}")
     edges = np.arange(int(n_bins) + 1) / int(n_bins)
     fig, ax = _figure_and_ax(ax, (3.6, 3.2))
     width = edges[1] - edges[0]
