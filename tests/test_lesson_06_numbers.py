@@ -146,6 +146,9 @@ def test_only_the_timing_cell_is_ignored_by_nbval():
     # the link to the benchmarks resolves from notebooks/
     (link,) = re.findall(r"\]\((\.\./benchmarks/README\.md)\)", markdown())
     assert (NOTEBOOK.parent / link).resolve().exists()
+    readme = (NOTEBOOK.parent / link).resolve().read_text()
+    assert re.search(r"^## Speed\b.*torch", readme, re.M), "the section the lesson names"
+    assert 'section "Speed"' in " ".join(markdown().split())
 
 
 # --------------------------------------------------------------------------- section 1
