@@ -45,11 +45,11 @@ torch: $(STAMP)              ## add PyTorch 2.13.0 for the parity tests (see TOR
 	@echo "Installing torch==2.13.0 from $(or $(TORCH_INDEX_URL),pip's configured index). On Linux x86-64 PyPI's torch is the CUDA build (several GB); for the CPU build: make torch TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu"
 	$(BIN)/python -m pip install --quiet torch==2.13.0 $(if $(TORCH_INDEX_URL),--index-url $(TORCH_INDEX_URL))
 
-notebooks: $(STAMP)          ## re-execute every lesson in place from a fresh kernel
+notebooks: $(STAMP)          ## re-execute every lesson and problem set in place from a fresh kernel
 	$(BIN)/python tools/execute_notebooks.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check lossedu tests benchmarks notebooks
+	$(BIN)/ruff check lossedu tests benchmarks notebooks tools nbgrader_config.py
 
 # Instructors: nbgrader 0.9 makes the student and live copies; it needs Python 3.11 or
 # newer and brings Notebook 7 and SQLAlchemy, so it is an extra, not a learner's dependency.

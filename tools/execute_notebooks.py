@@ -1,4 +1,4 @@
-"""Re-execute lessons in place, each from a fresh kernel: `make notebooks`.
+"""Re-execute lessons and problem sets in place, each from a fresh kernel: `make notebooks`.
 
     python tools/execute_notebooks.py [notebooks/NN_name.ipynb ...]
 
@@ -40,7 +40,9 @@ def execute(path: Path) -> float:
 
 def main(argv: list[str]) -> None:
     os.environ.pop("MPLBACKEND", None)  # an inherited Agg backend would remove inline figures
-    paths = [Path(a) for a in argv] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    lessons = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    problem_sets = sorted((ROOT / "notebooks" / "homework").glob("*.ipynb"))
+    paths = [Path(a) for a in argv] or lessons + problem_sets
     for path in paths:
         print(f"{path.name}: executed in {execute(path):.1f} s", flush=True)
 
