@@ -393,6 +393,8 @@ def test_the_answers_and_their_explanations_are_true():
     assert d1 < d2 and q["04.closer_prediction"].answer == 1
     assert sum(abs(a - b) for a, b in zip(p, q1, strict=True)) == pytest.approx(0.2)
     assert sum(abs(a - b) for a, b in zip(p, q2, strict=True)) == pytest.approx(0.2)
+    assert "Σ|p − q| = 0.2" in q["04.closer_prediction"].text  # L1 in the lesson is a mean
+    assert "in L1" not in q["04.closer_prediction"].text
     why = q["04.closer_prediction"].why
     assert f"≈ {d1:.3f} nats" in why and f"≈ {d2:.3f}" in why
     assert f"0.1·ln 10 ≈ {0.1 * math.log(10):.2f}" in why
@@ -401,6 +403,8 @@ def test_the_answers_and_their_explanations_are_true():
     kl = float(kl_mp([0.7, 0.3], [0.1, 0.9]))
     assert ce - kl == pytest.approx(h, abs=1e-14) == q["04.soft_ce_minus_kl"].answer
     assert q["04.kl_zero_means_equal"].answer is True
+    why = q["04.kl_zero_means_equal"].why  # both equality conditions of the proof, not Jensen's
+    assert "one constant where p_c > 0" in why and "Σ q_c ≤ 1" in why
 
 
 @pytest.mark.parametrize(

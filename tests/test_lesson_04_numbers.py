@@ -82,8 +82,8 @@ def assert_numbers(cell_id: str, expected: list) -> None:
 
 CHECKED = {
     "kl-bits", "uniform", "conventions", "dog", "gibbs", "not-distance", "ce-kl-table",
-    "exact-targets", "forward", "reverse", "local-minima", "mis-iff", "mis-sign-demo",
-    "mis-nearly-hard-demo", "mis-gradient-demo", "mis-kldiv-demo",
+    "l1-soft-vs-hard", "exact-targets", "forward", "reverse", "local-minima", "mis-iff",
+    "mis-sign-demo", "mis-nearly-hard-demo", "mis-gradient-demo", "mis-kldiv-demo",
 }  # fmt: skip
 
 
@@ -144,6 +144,11 @@ def test_coding_example_extra_bits():
     assert ce_mp(P4, Q4, 2) == pytest.approx(2.625)
     text = markdown()
     assert "1 + \\tfrac14 - \\tfrac18 - \\tfrac14 = 0.875" in text
+    # the two terms of D = Σ p log p − Σ p log q, named with their signs
+    assert "$\\sum_x p \\log p = -H(P)$" in text and "$\\sum_x p \\log q = -H(P, Q)$" in text
+    assert sum(p * math.log2(p) for p in P4) == pytest.approx(-h)
+    assert sum(p * math.log2(q) for p, q in zip(P4, Q4, strict=True)) == pytest.approx(
+        -ce_mp(P4, Q4, 2))
 
 
 def test_uniform_code_is_symmetric_here():
@@ -180,6 +185,9 @@ def test_dog_example_with_signs():
     text = markdown()
     assert "0 - (-0.2231) = 0.2231" in text and '"0 − 0.22 = 0.22"' in text
     assert "0 - 0.22 = -0.22" in text
+    # Σ p ln q is −H(P, Q): printed beside info.cross_entropy, with the opposite sign
+    assert "which is\n  $-H(P, Q)$" in text and "for every $q < 1$" in text
+    assert ce_term == pytest.approx(-ce_mp([0, 1, 0], [0.1, 0.8, 0.1]), rel=1e-15)
 
 
 # --------------------------------------------------------------------------- section 4
@@ -203,6 +211,12 @@ def test_gibbs_grid_search():
     assert "True" in printed("gibbs")
 
 
+def test_jensen_is_lesson_02s_and_the_proof_says_why_each_step_holds():
+    text = markdown()
+    assert "**Jensen's inequality** (lesson 02)" in text and "옌센" not in text
+    assert "$\\sum_{c \\in S} q_c \\le 1$ and $\\log$ increases" in text
+
+
 def test_not_a_distance():
     pq, qp = 1 - math.log2(3) / 2, 0.75 * math.log2(3) - 1
     assert kl_mp([0.5, 0.5], [0.75, 0.25], 2) == pytest.approx(pq, rel=1e-14)
@@ -213,6 +227,7 @@ def test_not_a_distance():
     assert_numbers("not-distance", [pq, 1, 3, 2, pq, qp, 3, 3, 4, 1, qp, direct, via])
     text = markdown()
     assert "\\approx 0.2075" in text and "\\approx 0.1887" in text
+    assert "($Q$ lies between $P$\nand $R$)" in text  # Q's first probability: 0.5 < 0.75 < 0.9
 
 
 # --------------------------------------------------------------------------- section 6
@@ -235,6 +250,51 @@ def test_ce_minus_kl_is_the_label_entropy():
     text = markdown()
     h03, h001 = binary(0.3, 0.5)[2], binary(0.01, 0.5)[2]
     assert f"{h03:.4f} nats at $y = 0.3$" in text and f"only {h001:.4f} nats at $y = 0.01$" in text
+
+
+def test_ce_minus_kl_only_where_both_are_finite():
+    text = markdown()
+    assert "for every prediction $0 < p < 1$ (at $p = 0$ or $1$ a soft target makes both" in text
+    assert "at every prediction strictly between 0 and 1" in text
+    for p in (0.0, 1.0):  # a soft target: both infinite, their difference has no value
+        with np.errstate(divide="ignore"):
+            ce, kl, _ = binary(0.3, p)
+        assert ce == kl == INF
+        assert math.isnan(ce - kl)
+
+
+def test_the_figures_minima_are_derived_from_gibbs():
+    text = markdown()
+    assert "KL is smallest, 0, at $p = y$ and only there\n(section 4)" in text
+    assert "L1 against the\nsoft vector, $|p - y|$, is 0 at $p = y$ too" in text
+    for y in (0.01, 0.3, 0.7, 0.99):
+        res = optimize.minimize_scalar(lambda p, y=y: binary(y, p)[1], bounds=(1e-9, 1 - 1e-9),
+                                       method="bounded", options={"xatol": 1e-10})
+        assert res.x == pytest.approx(y, abs=1e-5) and res.fun == pytest.approx(0, abs=1e-10)
+
+
+def test_l1_against_soft_and_averaged_over_hard_labels():
+    y = 0.3
+    grid = np.linspace(0, 1, 101)
+    # CE is linear in the target: the soft-target CE is the average over hard labels, at every p
+    for p in grid[1:-1]:
+        soft = ce_mp([1 - y, y], [1 - p, p])
+        averaged = y * ce_mp([0, 1], [1 - p, p]) + (1 - y) * ce_mp([1, 0], [1 - p, p])
+        assert soft == pytest.approx(averaged, rel=1e-14)
+    ce = optimize.minimize_scalar(lambda p: ce_mp([1 - y, y], [1 - p, p]),
+                                  bounds=(1e-9, 1 - 1e-9), method="bounded",
+                                  options={"xatol": 1e-10})
+    assert ce.x == pytest.approx(y, abs=1e-5)
+    h = float(stats.entropy([1 - y, y]))
+    # L1 averaged over hard labels: y|p − 1| + (1 − y)|p − 0| = y + (1 − 2y)p, a straight line
+    for y2, best in ((0.2, 0.0), (0.3, 0.0), (0.8, 1.0)):
+        line = np.array([y2 * abs(p - 1) + (1 - y2) * abs(p) for p in grid])
+        np.testing.assert_allclose(line, y2 + (1 - 2 * y2) * grid, rtol=1e-13)
+        assert grid[int(np.argmin(line))] == best
+    assert_numbers("l1-soft-vs-hard", [y, h, y, h, y, 0.0, 0.0, y])
+    text = markdown()
+    assert "$y(1-p) + (1-y)p$" in text
+    assert "smallest at $p = 0$ when $y < \\tfrac12$ and at $p = 1$ when\n$y > \\tfrac12$" in text
 
 
 def test_exact_targets_make_ce_and_kl_one_curve():
@@ -321,6 +381,39 @@ def test_forward_fit_is_moment_matching():
     assert_numbers("forward", [mass, 0.0, var, 1, 2, 4, 1 + d * d / 4, 0.0, math.sqrt(var)])
 
 
+def test_forward_derivation_names_differential_entropy_and_the_minimum():
+    text = markdown()
+    assert "D(P\\|Q) = -h(P) - \\mathbb{E}_P[\\ln q(x)]" in text
+    assert "differential entropy of $P$, lesson 02" in text
+    assert "negative below $\\sigma^2 = \\mathrm{Var}_P(x)$ and positive\nabove" in text
+    var = 10.0
+    slopes = [(s2 - var) / s2**1.5 for s2 in (5.0, 9.9, 10.1, 20.0)]  # (σ² − Var)/σ³
+    assert slopes[0] < 0 and slopes[1] < 0 and slopes[2] > 0 and slopes[3] > 0
+    # and it is the derivative of ln σ + Var/(2σ²) (central differences)
+    f = lambda sig: math.log(sig) + var / (2 * sig * sig)  # noqa: E731
+    for sig in (2.0, 3.0, 4.0):
+        assert (f(sig + 1e-6) - f(sig - 1e-6)) / 2e-6 == pytest.approx((sig**2 - var) / sig**3,
+                                                                      abs=1e-8)
+
+
+def test_reverse_kl_leaves_out_mass_at_a_price_and_covers_a_shallow_valley():
+    text = markdown()
+    assert "So once the valley between the peaks is deep, $Q$ avoids it." in text
+    assert "add nothing to the integral where they lie" in text
+    # on one peak far from the other, q ≤ 2p everywhere: ln(q/p) ≤ ln 2, and D(Q‖P) → ln 2
+    d = 10.0
+    log_ratio = stats.norm.logpdf(X, d / 2, 1) - logp(X, d)
+    assert np.all(log_ratio <= math.log(2) + 1e-12)
+    assert kl_qp(d, d / 2, 1.0) == pytest.approx(math.log(2), abs=1e-6)
+    # a shallow valley (d = 3): the best reverse fit is centred on it, not avoiding it
+    assert abs(scipy_reverse_fit(3.0)[0]) < 1e-3
+    # the forward fit at d = 6 puts far more mass in the valley |x| < 1.5 than P has there
+    in_q = stats.norm.cdf(1.5, 0, math.sqrt(10)) - stats.norm.cdf(-1.5, 0, math.sqrt(10))
+    in_p = _quad(lambda x: math.exp(logp(x, 6.0)), -1.5, 1.5)
+    assert in_q > 0.35 and in_p < 0.07
+    assert "puts much of its mass in the valley, where $P$ has\nlittle" in text
+
+
 def _grid_search_with_scipy(d: float) -> tuple[float, float, float]:
     """The lesson's grid search, redone with scipy.stats log-densities."""
     x = np.linspace(-15, 15, 601)
@@ -370,6 +463,26 @@ def test_local_minima_thresholds():
     assert "up to $d = 5.6$" in text and "from $d = 5.7$ on" in text
 
 
+def test_the_centred_fit_is_a_local_minimum_in_both_directions():
+    """The lesson and the readout call the centred fit a local minimum also where a one-peak fit
+    exists: its curvature in mu is positive too (SciPy's integrals, central differences)."""
+    for d in (4.9, 5.7, 8.0, 10.0):
+        t = optimize.minimize_scalar(lambda t, d=d: kl_qp(d, 0.0, math.exp(t)), bounds=(-2, 3),
+                                     method="bounded", options={"xatol": 1e-10}).x
+        sigma, h = math.exp(t), 1e-3
+        centre = kl_qp(d, 0.0, sigma)
+        d2_mu = (kl_qp(d, h, sigma) - 2 * centre + kl_qp(d, -h, sigma)) / h**2
+        d2_sigma = (kl_qp(d, 0.0, sigma + h) - 2 * centre + kl_qp(d, 0.0, sigma - h)) / h**2
+        assert d2_mu > 0.03 and d2_sigma > 0.5  # the cross term is 0 by symmetry
+
+
+def test_the_summary_states_the_fits_exactly():
+    text = markdown()
+    assert "forward KL matches the mean and variance of $P$" in text
+    assert "can have more than one local minimum (here from\n  $d = 4.9$)" in text
+    assert "matches the moments" not in text and "has several local minima" not in text
+
+
 def test_figure_claims_for_three_and_six():
     mu3, sigma3, _ = scipy_reverse_fit(3.0)
     assert abs(mu3) < 1e-3 and sigma3 < math.sqrt(1 + 9 / 4)  # centred, narrower than forward
@@ -402,8 +515,8 @@ def test_nearly_hard_labels_have_entropy():
     for y in (0.01, 0.001):
         h = float(stats.entropy([1 - y, y]))
         assert h > 0
-        expected += [y, h]
-    assert_numbers("mis-nearly-hard-demo", [*expected, 0, 0.0])
+        expected += [y, h, 0, 1]
+    assert_numbers("mis-nearly-hard-demo", [*expected, 0, 0.0, 0, 1])
 
 
 def test_ce_and_kl_gradients_are_identical():
@@ -418,6 +531,26 @@ def test_kl_div_argument_order():
     pq, qp = kl_mp(p, q), kl_mp(q, p)
     assert float(np.sum(special.kl_div(p, q))) == pytest.approx(pq)  # Σ p ln(p/q) − p + q
     assert_numbers("mis-kldiv-demo", [pq, pq, qp, qp])
+    text = markdown()
+    assert "`nn.KLDivLoss()(input, target)`" in text and "`nn.KLDivLoss(input, target)`" not in text
+    assert 'The default `reduction="mean"` divides by every element' in text
+
+
+def test_kl_div_reductions_as_the_lesson_states(rng):
+    """"sum" is D(target‖prediction); "batchmean" on (N, C) the mean of the N divergences;
+    "mean" divides the sum by every element (lossedu.functional against SciPy)."""
+    from lossedu import functional
+
+    target = rng.dirichlet(np.ones(4), size=3)
+    pred = rng.dirichlet(np.ones(4), size=3)
+    per_row = special.rel_entr(target, pred).sum(axis=1)
+    log_pred = np.log(pred)
+    assert functional.kl_div(log_pred, target, reduction="sum") == pytest.approx(per_row.sum())
+    assert functional.kl_div(log_pred, target, reduction="batchmean") == pytest.approx(
+        per_row.mean())
+    with pytest.warns(UserWarning, match="divides the total loss by both"):  # as torch warns
+        mean = functional.kl_div(log_pred, target, reduction="mean")
+    assert mean == pytest.approx(per_row.sum() / target.size)
 
 
 def test_markdown_numbers():
@@ -450,3 +583,14 @@ def test_pytorch_kl_div_gives_the_lessons_numbers(torch):
     ce = tf.cross_entropy(torch.log(pred), target).item()
     assert kl == pytest.approx(ce, rel=1e-15)
     assert_numbers("dog", [0.0, -kl, 0.0, -kl, kl, kl, ce])
+    # the reductions the lesson names, in torch itself
+    g = torch.Generator().manual_seed(0)
+    t = torch.softmax(torch.randn(3, 4, dtype=torch.float64, generator=g), dim=1)
+    pr = torch.softmax(torch.randn(3, 4, dtype=torch.float64, generator=g), dim=1)
+    rows = (t * (t.log() - pr.log())).sum(dim=1)
+    assert tf.kl_div(pr.log(), t, reduction="sum").item() == pytest.approx(rows.sum().item())
+    assert tf.kl_div(pr.log(), t, reduction="batchmean").item() == pytest.approx(
+        rows.mean().item())
+    with pytest.warns(UserWarning, match="batchmean"):
+        mean = tf.kl_div(pr.log(), t, reduction="mean").item()
+    assert mean == pytest.approx(rows.sum().item() / 12)

@@ -33,10 +33,10 @@ SYLLABUS = [
 # The Korean name of each lesson's key terms (course design, glossary).
 KOREAN_TERMS = {
     "01_one_hot_encoding": ["원-핫 인코딩", "범주형 데이터", "하드 레이블", "소프트 레이블"],
-    "02_information_and_entropy": ["정보량", "엔트로피"],
+    "02_information_and_entropy": ["정보량", "엔트로피", "옌센 부등식"],
     "03_cross_entropy": ["교차 엔트로피", "손실 함수", "음의 로그 우도", "최대우도추정"],
-    "04_kl_divergence": ["쿨백-라이블러 발산", "KL 발산", "상대 엔트로피", "옌센 부등식",
-                         "순방향 KL", "역방향 KL"],
+    "04_kl_divergence": ["쿨백-라이블러 발산", "KL 발산", "상대 엔트로피",
+                         "순방향 KL", "역방향 KL"],  # Jensen's inequality: lesson 02
     "05_gradients": ["경사 하강법", "학습률", "유한 차분"],
     "06_implementation_details": ["구현 시 고려사항", "수치적 안정성", "오버플로", "언더플로",
                                   "클래스 불균형", "포컬 손실", "온도 스케일링"],

@@ -143,6 +143,23 @@ def test_hard_soft_panel_minima_at_p_equal_y_and_the_gap(y):
     assert all(len(m.get_xdata()) == 0 for m in artists["markers"].values())
 
 
+@pytest.mark.parametrize("targets", [(0.01, 0.99, 0.3, 0.7), (0.0, 1.0), (0.05, 0.2, 0.9, 0.95)])
+def test_the_gap_label_is_clear_of_the_curves(targets):
+    """The label of H(y) sits where no curve passes (a short gap's label above the minimum)."""
+    fig, artists = plots.hard_soft_figure(targets)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for y, panel in zip(targets, artists["panels"], strict=True):
+        box = panel["gap_label"].get_window_extent(renderer)
+        for key, curve in panel["curves"].items():
+            x, v = xy(curve)
+            pts = panel["ax"].transData.transform(np.column_stack([x, np.minimum(v, 1e6)]))
+            inside = ((pts[:, 0] >= box.x0) & (pts[:, 0] <= box.x1)
+                      & (pts[:, 1] >= box.y0) & (pts[:, 1] <= box.y1))
+            assert not inside.any(), f"y = {y}: the label {panel['gap_label'].get_text()!r} " \
+                f"lies on the {key} curve"
+
+
 def test_hard_soft_panel_markers_at_p():
     _, artists = plots.hard_soft_panel(0.3, p=0.8)
     values = {"ce": -(0.3 * math.log(0.8) + 0.7 * math.log(0.2)),

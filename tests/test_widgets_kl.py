@@ -220,7 +220,10 @@ def test_hard_soft_readout_curves_and_markers(explorers, y, p):
     if math.isfinite(want["ce"]):
         assert number("CE − KL =", s) == pytest.approx(want["h"], abs=5e-5)
     else:
-        assert "both ∞" in s and want["kl"] == math.inf
+        assert want["kl"] == math.inf
+        assert ("both ∞: the prediction gives probability 0 to a class the target gives "
+                "probability > 0") in s
+        assert (p == 0 and y > 0) or (p == 1 and y < 1)  # that class exists
     if want["h"] > 0:
         assert number("H(y) =", s) == pytest.approx(want["h"], abs=5e-5)
     else:
@@ -318,11 +321,12 @@ def test_forward_reverse_readout_matches_scipy(explorers, d):
     reverse_line = s.splitlines()[2]
     assert number("D(Q‖P) =", reverse_line) == pytest.approx(minima[0][2], abs=1e-4)
     assert number("D(P‖Q) =", reverse_line) == pytest.approx(kl_pq(d, *minima[0][:2]), abs=1e-4)
-    assert ("mirror image" in s) == (minima[0][0] > 1e-3)
+    assert ("the reverse fit has a mirror image" in s) == (minima[0][0] > 1e-3)
     assert ("second local minimum" in s) == (len(minima) == 2)
     if len(minima) == 2:
         second = s.splitlines()[-1]
         assert gaussian(second, "second") == pytest.approx(minima[1][:2], abs=2e-4)
+        assert ("its mirror image at μ = −" in second) == (minima[1][0] > 1e-3)
     x = np.asarray(ex.artists["p"].get_xdata())
     np.testing.assert_allclose(ex.artists["p"].get_ydata(), np.exp(logp(x, d)), rtol=1e-12)
     for key in ("forward", "reverse"):
@@ -344,6 +348,33 @@ def test_forward_reverse_readout_format(explorers):
         "shown\n"
         "D(Q‖P) has a second local minimum, Q = N(0.0000, 2.7438²), with D(Q‖P) = 0.8406 nats"
     )
+
+
+def test_forward_reverse_readout_at_a_centred_best_fit_names_both_mirror_images(explorers):
+    ex = explorers["forward_reverse"]
+    ex.controls["distance"].value = 5.0
+    lines = text(ex).splitlines()
+    assert lines[2] == ("reverse, min D(Q‖P): Q = N(0.0000, 2.3906²); D(Q‖P) = 0.4811, "
+                        "D(P‖Q) = 0.3299 nats")
+    assert lines[3] == ("D(Q‖P) has a second local minimum, Q = N(2.3861, 1.1365²) (and its "
+                        "mirror image at μ = −2.3861), with D(Q‖P) = 0.6665 nats")
+    mu, sigma, value = reverse_minima(5.0)[1]
+    assert (round(mu, 4), round(sigma, 4), round(value, 4)) == (2.3861, 1.1365, 0.6665)
+    assert kl_qp(5.0, -mu, sigma) == pytest.approx(value, abs=1e-12)  # the mirror image
+
+
+def test_forward_reverse_readout_never_prints_a_negative_divergence():
+    """Every d of the slider: no divergence (nor the peak at −d/2 for d = 0) reads "-0.0000"."""
+    ex = widgets.forward_reverse_explorer()
+    try:
+        for d in np.round(np.arange(0.0, 10.01, 0.1), 1):
+            ex.controls["distance"].value = float(d)
+            s = text(ex)
+            values = [float(v) for v in re.findall(r"D\([PQ]‖[PQ]\) = (-?\d+\.\d+)", s)]
+            assert len(values) >= 4 and all(v >= 0 for v in values), s
+            assert "-0.0000" not in s and "−0.00," not in s, s
+    finally:
+        ex.close()
 
 
 # --- updates: in place, visible, identical to a full redraw ------------------------------

@@ -377,7 +377,7 @@ register(
     _Question(
         "04.closer_prediction",
         "The truth is P = (0.6, 0.3, 0.1). Prediction 1 is (0.5, 0.3, 0.2), prediction 2 is "
-        "(0.7, 0.29, 0.01); both are 0.2 away from P in L1. Which one has the smaller "
+        "(0.7, 0.29, 0.01); both differ from P by Σ|p − q| = 0.2. Which one has the smaller "
         "D_KL(P‖Q)? (1 or 2)",
         1.0,
         "D(P‖Q1) ≈ 0.040 nats but D(P‖Q2) ≈ 0.148: prediction 2 gives class 2 only 0.01 where "
@@ -409,8 +409,9 @@ register(
         "For two distributions P and Q over the same classes, D_KL(P‖Q) = 0. Must P and Q be "
         "equal? (yes or no)",
         True,
-        "by Gibbs' inequality D_KL ≥ 0, with equality if and only if P = Q: the equality "
-        "cases of Jensen's inequality force q_c = p_c for every class.",
+        "by Gibbs' inequality D_KL ≥ 0, with equality if and only if P = Q: Jensen's step is "
+        "an equality only if q_c/p_c is one constant where p_c > 0, the step Σ q_c ≤ 1 only if Q "
+        "has no mass elsewhere, and together they force q_c = p_c for every class.",
         "look at when Jensen's inequality is an equality.",
         (
             (False, "that's the false claim \"necessary but not sufficient\": look at when "

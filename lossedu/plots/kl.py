@@ -257,7 +257,8 @@ def set_hard_soft(artists: Artists, y: float, p: float | None = None) -> None:
     gap.set_positions((y, 0.0), (y, h))
     gap.set_visible(h > 0.02)  # an arrow shorter than its heads is not drawn
     right = y <= 0.5
-    label.set_position((y + (0.02 if right else -0.02), h / 2 if h > 0.02 else 0.12))
+    beside = h > 0.5  # a short gap's label goes well above the minimum, clear of the curves
+    label.set_position((y + (0.02 if right else -0.02), h / 2 + 0.15 if beside else h + 0.8))
     label.set_horizontalalignment("left" if right else "right")
     label.set_text(f"H(y) = {h:.4f}" if h > 0 else "H(y) = 0: CE = KL")
     artists["title"].set_text(f"target y = {y:.2f}: {target_kind(y)}")

@@ -177,7 +177,8 @@ class HardSoftExplorer(Explorer):
         if np.isfinite(at["ce"]):
             second += f";  CE − KL = {at['ce'] - at['kl']:.4f} nats = H(y)"
         else:
-            second += ";  both ∞: p gives probability 0 to a class the target does not"
+            second += (";  both ∞: the prediction gives probability 0 to a class the target gives "
+                       "probability > 0")
         state = {"y": y, "p": p, "entropy": h, **at, "kind": kind, "unit": "nats"}
         return state, [first, second]
 
@@ -200,6 +201,7 @@ def hard_soft_explorer(y: float = 0.3, p: float = 0.8) -> HardSoftExplorer:
 
 
 def _fixed(x: float) -> str:
+    """x to 4 decimals; a rounding residue such as −1e-17 prints "0.0000", never "-0.0000"."""
     return f"{round(x, 4) + 0.0:.4f}"  # + 0.0: never "-0.0000"
 
 
@@ -226,20 +228,23 @@ class ForwardReverseExplorer(Explorer):
         fits = kl_plots.set_forward_reverse(self.artists, float(values["distance"]))
         d = fits["distance"]
         forward, reverse = fits["forward"], fits["reverse"]
+        minus = "−" if d > 0 else ""  # d = 0: one unit Gaussian, no "−0.00"
         lines = [
-            f"P = ½ N(−{d / 2:.2f}, 1) + ½ N({d / 2:.2f}, 1), peaks d = {d:.1f} apart: mean 0, "
-            f"variance 1 + d²/4 = {1 + d * d / 4:.4f}",
+            f"P = ½ N({minus}{d / 2:.2f}, 1) + ½ N({d / 2:.2f}, 1), peaks d = {d:.1f} apart: "
+            f"mean 0, variance 1 + d²/4 = {1 + d * d / 4:.4f}",
             f"forward, min D(P‖Q): Q = {_gaussian(forward)}, P's mean and variance; "
-            f"D(P‖Q) = {forward['kl_pq']:.4f}, D(Q‖P) = {forward['kl_qp']:.4f} nats",
-            f"reverse, min D(Q‖P): Q = {_gaussian(reverse)}; D(Q‖P) = {reverse['kl_qp']:.4f}, "
-            f"D(P‖Q) = {reverse['kl_pq']:.4f} nats",
+            f"D(P‖Q) = {_fixed(forward['kl_pq'])}, D(Q‖P) = {_fixed(forward['kl_qp'])} nats",
+            f"reverse, min D(Q‖P): Q = {_gaussian(reverse)}; D(Q‖P) = {_fixed(reverse['kl_qp'])}, "
+            f"D(P‖Q) = {_fixed(reverse['kl_pq'])} nats",
         ]
         if round(reverse["mu"], 4) > 0:
-            lines.append(f"the reverse fit has a mirror image at μ = −{reverse['mu']:.4f}, "
+            lines.append(f"the reverse fit has a mirror image at μ = −{_fixed(reverse['mu'])}, "
                          "just as good; the one at μ > 0 is shown")
         for other in fits["local_minima"][1:]:
-            lines.append(f"D(Q‖P) has a second local minimum, Q = {_gaussian(other)}, with "
-                         f"D(Q‖P) = {other['kl_qp']:.4f} nats")
+            mirror = (f" (and its mirror image at μ = −{_fixed(other['mu'])})"
+                      if round(other["mu"], 4) > 0 else "")
+            lines.append(f"D(Q‖P) has a second local minimum, Q = {_gaussian(other)}{mirror}, "
+                         f"with D(Q‖P) = {_fixed(other['kl_qp'])} nats")
         state = {"distance": d, "forward": dict(forward), "reverse": dict(reverse),
                  "local_minima": [dict(m) for m in fits["local_minima"]], "unit": "nats"}
         return state, lines
