@@ -18,7 +18,7 @@ from typing import Any
 import mpmath
 import numpy as np
 import pytest
-from scipy import special
+from scipy import optimize, special, stats
 
 from lossedu import check
 from lossedu.check import gradients as cg
@@ -468,9 +468,9 @@ def test_the_ce_gradient_reference_against_torch(torch):
 
 ANSWERS = {
     "05.ce_gradient_example": [0.5, -0.75, 0.25],
-    "05.label_entropy_gradient": "no",
-    "05.max_gradient_norm": math.sqrt(2),
-    "05.mse_gradient_limit": 0,
+    "05.kl_loss_after_training": 0.55,
+    "05.soft_gradient_bound": math.sqrt(1.5),
+    "05.summed_mse_gradient_peak": "16/27",
 }
 
 
@@ -493,19 +493,34 @@ def test_the_answers_are_true():
     z = np.array([math.log(2), 0.0, 0.0])
     assert q["05.ce_gradient_example"].answer == pytest.approx(
         tuple(special.softmax(z) - np.array([0, 1, 0])), abs=1e-15)
-    # sup ||softmax(z) - y|| over z for y = e_0: z = (0, s, 0) with s -> inf
-    norms = [np.linalg.norm(special.softmax([0.0, s, 0.0]) - [1, 0, 0]) for s in (10, 20, 40)]
-    assert norms == sorted(norms) and norms[-1] == pytest.approx(math.sqrt(2), abs=1e-12)
-    assert all(v < math.sqrt(2) for v in norms[:2])
-    assert q["05.max_gradient_norm"].answer == math.sqrt(2)
-    # MSE's gradient w.r.t. z_0 at q -> 0, by mpmath differentiation of (1 - sigmoid(d))^2
+    # KL after the same training: equal weights (same gradients), so KL = CE - mean H(y);
+    # checked on real runs: two soft-label fits, then the gap of the stated numbers
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(30, 2))
+    soft = rng.dirichlet(np.ones(3), size=30)
+    runs = [SoftmaxRegression(loss=loss, lr=1.0, steps=200).fit(X, soft)
+            for loss in ("cross_entropy", "kl_div")]
+    h = float(np.mean(stats.entropy(soft, axis=1)))
+    assert runs[0].history_.loss[-1] - runs[1].history_.loss[-1] == pytest.approx(h, rel=1e-12)
+    assert q["05.kl_loss_after_training"].answer == pytest.approx(0.90 - 0.35, abs=1e-12)
+    # sup ||softmax(z) - y|| over z for y = (0.5, 0.5, 0): z = (0, 0, s) with s -> inf
+    y = np.array([0.5, 0.5, 0.0])
+    norms = [np.linalg.norm(special.softmax([0.0, 0.0, s]) - y) for s in (10, 20, 40)]
+    assert norms == sorted(norms) and norms[-1] == pytest.approx(math.sqrt(1.5), abs=1e-12)
+    zs = np.random.default_rng(0).normal(0, 4, size=(20000, 3))
+    assert np.linalg.norm(special.softmax(zs, axis=1) - y, axis=1).max() < math.sqrt(1.5)
+    assert q["05.soft_gradient_bound"].answer == pytest.approx(math.sqrt(1.5), abs=1e-15)
+    # the summed MSE's gradient w.r.t. z_0, by mpmath differentiation of 2 (1 - sigmoid(d))^2,
+    # and its largest size over q by SciPy's bounded minimiser
     with mpmath.workdps(30):
-        for q_small in (1e-3, 1e-6):
-            d0 = mpmath.log(q_small) - mpmath.log(1 - q_small)
-            slope = mpmath.diff(lambda d: (1 - 1 / (1 + mpmath.exp(-d))) ** 2, d0)
-            assert float(slope) == pytest.approx(-2 * q_small * (1 - q_small) ** 2, rel=1e-9)
-    assert q["05.mse_gradient_limit"].answer == 0
-    assert q["05.label_entropy_gradient"].answer is False
+        for q_val in (1e-3, 1 / 3, 0.7):
+            d0 = mpmath.log(q_val) - mpmath.log(1 - q_val)
+            slope = mpmath.diff(lambda d: 2 * (1 - 1 / (1 + mpmath.exp(-d))) ** 2, d0)
+            assert float(slope) == pytest.approx(-4 * q_val * (1 - q_val) ** 2, rel=1e-9)
+    peak = optimize.minimize_scalar(lambda v: -4 * v * (1 - v) ** 2, bounds=(0, 1),
+                                    method="bounded", options={"xatol": 1e-10})
+    assert peak.x == pytest.approx(1 / 3, abs=1e-6)
+    assert -peak.fun == pytest.approx(q["05.summed_mse_gradient_peak"].answer, abs=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -516,14 +531,25 @@ def test_the_answers_are_true():
         ("05.ce_gradient_example", [-0.5, 0.25, 0.25], "counted from 0"),
         ("05.ce_gradient_example", [0, -4, 0], "probabilities"),
         ("05.ce_gradient_example", [0.5, -0.75], "3 numbers"),
-        ("05.label_entropy_gradient", "yes", "labels alone"),
-        ("05.max_gradient_norm", 1, "two entries"),
-        ("05.max_gradient_norm", 2, "L1"),
-        ("05.max_gradient_norm", "inf", "probability"),
-        ("05.max_gradient_norm", 1.41, "three decimals"),
-        ("05.mse_gradient_limit", -1, "cross-entropy"),
-        ("05.mse_gradient_limit", -2, "chain rule"),
-        ("05.mse_gradient_limit", "-inf", "bounded"),
+        ("05.kl_loss_after_training", 0.9, "hard labels"),
+        ("05.kl_loss_after_training", 1.25, "sign"),
+        ("05.kl_loss_after_training", 0.35, "gap"),
+        ("05.kl_loss_after_training", 0, "every prediction equals its label"),
+        ("05.kl_loss_after_training", 0.5, "not right"),
+        ("05.soft_gradient_bound", math.sqrt(2), "one-hot"),
+        ("05.soft_gradient_bound", math.sqrt(0.5), "farthest"),
+        ("05.soft_gradient_bound", 1.5, "square root"),
+        ("05.soft_gradient_bound", 1, "one entry"),
+        ("05.soft_gradient_bound", 2, "L1"),
+        ("05.soft_gradient_bound", "inf", "probability"),
+        ("05.soft_gradient_bound", 1.22, "three decimals"),
+        ("05.summed_mse_gradient_peak", 8 / 27, "the sum doubles"),
+        ("05.summed_mse_gradient_peak", 0.5, "q = 1/2"),
+        ("05.summed_mse_gradient_peak", 0.25, "mean's gradient"),
+        ("05.summed_mse_gradient_peak", 1, "cross-entropy"),
+        ("05.summed_mse_gradient_peak", 4, "chain rule"),
+        ("05.summed_mse_gradient_peak", 2, "with respect to the probability"),
+        ("05.summed_mse_gradient_peak", -16 / 27, "size"),
     ],
 )
 def test_a_wrong_answer_says_what_it_is(qid, value, keyword):

@@ -45,6 +45,11 @@ def markdown() -> str:
     return lesson_files.markdown(load(NOTEBOOK))
 
 
+def prose() -> str:
+    """The Markdown with every run of whitespace (line breaks too) made one space."""
+    return " ".join(markdown().split())
+
+
 def assert_numbers(cell_id: str, expected: list) -> None:
     """The tokens the cell prints, in order, equal ``expected``.
 
@@ -264,6 +269,17 @@ def test_forward_and_central_difference_errors():
     assert_numbers("finite-differences", expected)
     assert float(np.finfo(float).eps) ** (1 / 3) == pytest.approx(6.06e-6, rel=1e-3)
     assert "h \\approx 6 \\cdot 10^{-6}" in markdown()
+    assert "$h = \\varepsilon^{1/3} \\max(1, |x_i|)$" in prose()
+    assert "\\varepsilon \\approx 2.2 \\cdot 10^{-16}$" in prose()
+
+
+@pytest.mark.parametrize("x", [0.3, 1.0, 10.0, -250.0])
+def test_the_step_numerical_grad_takes(x):
+    """The lesson: lossedu.grad steps by h = eps^(1/3) * max(1, |x_i|)."""
+    points = []
+    grad.numerical_grad(lambda v: points.append(float(v[0])) or 0.0, np.array([x]))
+    h = float(np.finfo(float).eps) ** (1 / 3) * max(1.0, abs(x))
+    assert points == pytest.approx([x + h, x - h], rel=0, abs=1e-9 * max(1.0, abs(x)))
 
 
 LOGITS = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], [1.2, 0.2, 3.0], [0.3, 1.8, 0.5]])
@@ -298,9 +314,32 @@ def test_gradient_norm_stays_below_sqrt2():
     assert_numbers("bound", [*expected, 2, math.sqrt(2)])
 
 
+def _sup_norm_by_sampling(y: np.ndarray) -> float:
+    """The largest ||softmax(z) - y|| over many random and very large logits z (SciPy)."""
+    rng = np.random.default_rng(5)
+    z = np.concatenate([rng.normal(0, 3, size=(20000, 3)), 60 * np.eye(3), -60 * np.eye(3)])
+    return float(np.max(np.linalg.norm(special.softmax(z, axis=1) - y, axis=1)))
+
+
+@pytest.mark.parametrize("y", [(0.8, 0.1, 0.1), (0.5, 0.5, 0.0), (1.0, 0.0, 0.0),
+                               (0.2, 0.3, 0.5)])
+def test_the_bound_of_a_target(y):
+    """sup_z ||softmax(z) - y|| = max_j ||e_j - y|| = sqrt(1 - 2 min y + ||y||^2), < sqrt 2
+    unless y is one-hot (the lesson's section 4)."""
+    y = np.array(y)
+    formula = math.sqrt(1 - 2 * y.min() + np.sum(y**2))
+    corners = max(np.linalg.norm(e - y) for e in np.eye(3))
+    assert formula == pytest.approx(corners, rel=1e-12)
+    assert _sup_norm_by_sampling(y) == pytest.approx(formula, abs=1e-9)
+    assert (formula < math.sqrt(2)) == (y.max() < 1)
+
+
 def test_markdown_of_section_4():
     p0 = 1 / (2 + math.exp(20))
     text = markdown()
+    bound = math.sqrt(1 - 2 * 0.1 + 0.8**2 + 2 * 0.1**2)
+    assert f"{bound:.4f}" == "1.2083" and "(1.2083 for $y = (0.8, 0.1, 0.1)$)" in text
+    assert "\\sqrt{1 - 2 \\min_j y_j + \\lVert y \\rVert_2^2}" in text
     assert f"{1 / p0:.3g}" == "4.85e+08" and "-4.85 \\cdot 10^8" in text
     assert f"{p0:.1g}" == "2e-09" and "\\approx 2 \\cdot 10^{-9}" in text
     assert "1.414214" in text and f"{math.sqrt(2):.6f}" == "1.414214"
@@ -502,8 +541,17 @@ def test_training_from_a_confidently_wrong_start(wrong_start):
     q_true = special.softmax(X @ wrong_start["CE"][0][0].T + wrong_start["CE"][1][0],
                              axis=1)[np.arange(N), LABELS]
     assert np.median(q_true) < 0.05
-    text = markdown()
-    assert "hundreds of times smaller" in text and "within ten\nsteps" in text
+    text = prose()
+    assert "hundreds of times smaller" in text and "within ten steps" in text
+    assert "gradient with respect to the weights is largest" in text
+    # MSE's gradient grows as the mean probability of the true classes creeps up from ~0.04
+    q_true = [float(np.mean(special.softmax(X @ W.T + b, axis=1)[np.arange(N), LABELS]))
+              for W, b in zip(*wrong_start["MSE"], strict=True)]
+    mse_norms = [math.sqrt(np.sum(dW**2) + np.sum(db**2))
+                 for dW, db in (mse_grad(W, b, Y) for W, b in zip(*wrong_start["MSE"],
+                                                                  strict=True))]
+    assert np.all(np.diff(q_true) > 0) and q_true[0] < 0.05 and q_true[-1] < 0.07
+    assert np.all(np.diff(mse_norms) > 0) and mse_norms[-1] < 4 * mse_norms[0]
 
 
 @pytest.mark.torch
@@ -538,7 +586,14 @@ def _hessian_eigenvalues(W, b) -> np.ndarray:
 
 
 def test_stability_bound_of_the_toy_set(best):
-    h_max = _hessian_eigenvalues(*best).max()
+    eig = _hessian_eigenvalues(*best)
+    h_max = eig.max()
+    # the valley: adding one vector to every class's (w_c, b_c) changes nothing, so 3 of the
+    # 9 eigenvalues are 0 and the gradient has no part along them (its class sum is 0)
+    assert np.sum(np.abs(eig) < 1e-8) == 3 and np.all(eig[np.abs(eig) >= 1e-8] > 1e-3)
+    dW, db = ce_grad(best[0] + 0.3, best[1] - 0.2, Y)
+    assert np.abs(dW.sum(axis=0)).max() < 1e-15 and abs(db.sum()) < 1e-15
+    assert "the minima form a valley" in prose()
     assert round(2 / h_max, 1) == 14.9
     assert round(abs(1 - 30 * h_max), 1) == 3.0
     text = markdown()
@@ -597,9 +652,59 @@ def test_the_best_model_is_the_minimum(best):
 
 
 def test_markdown_of_section_7(best):
-    """Too small a step: after 50 steps the loss is still more than twice its lowest value."""
+    """Too small a step: after 50 steps the loss is still more than twice its lowest value;
+    lr = 3 comes within 0.005 nats of it after 5 steps, lr = 1 after 28."""
     lowest = mean_ce(*best)
     for lr in [0.01, 0.03]:
         Ws, bs = descend(ce_grad, INIT, np.zeros(3), lr, 50)
         assert mean_ce(Ws[-1], bs[-1]) > 2 * lowest
-    assert "more than twice its lowest value" in markdown()
+    first_close = {}
+    for lr in [1.0, 3.0]:
+        Ws, bs = descend(ce_grad, INIT, np.zeros(3), lr, 50)
+        gaps = np.array([mean_ce(W, b) - lowest for W, b in zip(Ws, bs, strict=True)])
+        first_close[lr] = int(np.argmax(gaps < 0.005))
+        assert np.all(gaps[first_close[lr]:] < 0.005)
+    assert first_close == {1.0: 28, 3.0: 5}
+    text = prose()
+    assert "more than twice its lowest value" in text
+    assert ("$\\lambda = 3$ (about right: within 0.005 nats of the lowest loss after 5 steps; "
+            "$\\lambda = 1$ needs 28)") in text
+
+
+def test_every_step_is_bounded():
+    """Each step moves (W, b) by at most lr * (sqrt 2 / N) * sum_n ||(x_n, 1)||, whatever lr."""
+    bound = math.sqrt(2) / N * np.sum(np.linalg.norm(np.c_[X, np.ones(N)], axis=1))
+    for lr in [1.0, 30.0, 100.0]:
+        Ws, bs = descend(ce_grad, INIT, np.zeros(3), lr, 50)
+        steps = [math.sqrt(np.sum((W1 - W0) ** 2) + np.sum((b1 - b0) ** 2))
+                 for W0, W1, b0, b1 in zip(Ws, Ws[1:], bs, bs[1:], strict=False)]
+        assert max(steps) <= lr * bound
+    assert "\\lambda\\,(\\sqrt 2/N) \\sum_n \\lVert (x_n, 1) \\rVert" in markdown()
+
+
+@pytest.mark.parametrize("lr", [30.0, 100.0])
+def test_too_large_a_step_neither_blows_up_nor_settles(lr, best):
+    """The lesson: with lr = 30 or 100 the loss still jumps up and falls back after 20,000
+    steps, and nothing overflows."""
+    W, b = INIT, np.zeros(3)
+    losses = []
+    for t in range(20_000):
+        dW, db = ce_grad(W, b, Y)
+        W, b = W - lr * dW, b - lr * db
+        if t >= 19_000:
+            losses.append(mean_ce(W, b))
+    assert np.all(np.isfinite(losses)) and np.abs(W).max() < 1e4
+    rises = np.diff(losses) > 1e-9
+    assert rises.sum() >= 10  # it still jumps up ...
+    assert max(losses) - min(losses) > 0.1  # ... far, and does not settle
+    assert min(losses) >= mean_ce(*best) - 1e-9
+    assert "neither blows up nor settles" in prose() and "(still after 20,000 steps)" in prose()
+
+
+def test_lr_16_cannot_settle_at_the_minimum(best):
+    """Above 2/h_max = 14.9 gradient descent cannot settle at the minimum: at lr = 16 it ends
+    in a two-step cycle above it (the review's example; the lesson states the rule)."""
+    Ws, bs = descend(ce_grad, INIT, np.zeros(3), 16.0, 3000)
+    end = [mean_ce(W, b) for W, b in zip(Ws[-4:], bs[-4:], strict=True)]
+    assert end[0] == pytest.approx(end[2], abs=1e-12) and abs(end[0] - end[1]) > 1e-4
+    assert min(end) > mean_ce(*best) + 0.01

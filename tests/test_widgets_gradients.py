@@ -101,7 +101,7 @@ def test_logit_readout_of_the_worked_example(logit_ex):
     assert text(logit_ex) == (
         "ŷ = softmax(z) = [0.6590, 0.2424, 0.0986], y = [1.0000, 0.0000, 0.0000] "
         '(hard label "cat")\n'
-        "∂CE/∂z = ŷ − y = [-0.3410, 0.2424, 0.0986], norm 0.4298 (never above √2)\n"
+        "∂CE/∂z = ŷ − y = [-0.3410, 0.2424, 0.0986], norm 0.4298 (never above √2 ≈ 1.4142)\n"
         "∂KL/∂z = [-0.3410, 0.2424, 0.0986]: the same, since KL = CE − H(y) and "
         "H(y) = 0.0000 nats does not depend on z\n"
         "∂MSE/∂z = [-0.0812, 0.0644, 0.0167], norm 0.1050\n"
@@ -131,6 +131,15 @@ def test_logit_readout_and_bars(logit_ex, true_class, label, z):
     assert vector("∂MSE/∂z", s) == pytest.approx(mse_grad, abs=5e-5)
     assert number("norm", s) == pytest.approx(np.linalg.norm(p - y), abs=5e-5)
     assert number("norm", s) <= math.sqrt(2)
+    # the bound the readout names: the largest ||e_j - y|| over the one-hot vectors e_j
+    bound = max(np.linalg.norm(e - y) for e in np.eye(3))
+    assert logit_ex.state()["ce_grad_bound"] == pytest.approx(bound, rel=1e-12)
+    assert np.linalg.norm(p - y) <= bound
+    if label == "hard":
+        assert "(never above √2 ≈ 1.4142)" in s and bound == pytest.approx(math.sqrt(2))
+    else:
+        assert number("never above", s) == pytest.approx(bound, abs=5e-5)
+        assert f"(never above {bound:.4f} = max_j ‖e_j − y‖ for this soft y" in s
     assert number("CE =", s) == pytest.approx(ce, abs=5e-5)
     assert number("KL =", s) == pytest.approx(ce - h_y, abs=5e-5)
     assert number("H(y) =", s) == pytest.approx(h_y, abs=5e-5)
@@ -149,6 +158,32 @@ def test_logit_gradient_approaches_but_never_reaches_sqrt2(logit_ex):
     assert 1.41 < norm < math.sqrt(2)
     # MSE's gradient, confidently wrong, is tiny beside CE's
     assert logit_ex.state()["mse_grad_norm"] < 1e-4 * norm
+
+
+def test_a_soft_label_keeps_the_norm_below_its_own_bound(logit_ex):
+    """Soft label (0.8, 0.1, 0.1): the norm approaches 1.2083 at a corner, never sqrt 2."""
+    set_values(logit_ex, true_class="cat", label="soft", z0=-6.0, z1=6.0, z2=-6.0)
+    state = logit_ex.state()
+    assert f"{state['ce_grad_bound']:.4f}" == "1.2083"
+    assert 1.20 < state["ce_grad_norm"] < state["ce_grad_bound"] < math.sqrt(2)
+
+
+def test_the_lessons_drag_of_the_true_logit(logit_ex):
+    """The lesson: dragging the true class's logit down grows its CE/KL bar towards -1 (-0.8
+    soft) and shrinks its MSE bar to 0; the other MSE bars vanish only when one wrong class
+    takes almost all the mass."""
+    for label, floor in [("hard", -1.0), ("soft", -0.8)]:
+        set_values(logit_ex, true_class="cat", label=label, z0=2.0, z1=1.0, z2=0.1)
+        start = logit_ex.state()
+        set_values(logit_ex, z0=-6.0)
+        low = logit_ex.state()
+        assert floor < low["ce_grad"][0] < start["ce_grad"][0] and low["ce_grad"][0] < floor + 1e-3
+        assert low["kl_grad"] == low["ce_grad"]
+        assert abs(low["mse_grad"][0]) < 1e-3 < abs(start["mse_grad"][0])
+    set_values(logit_ex, label="hard")
+    assert max(abs(v) for v in logit_ex.state()["mse_grad"][1:]) > 0.05  # the others remain
+    set_values(logit_ex, z1=6.0)
+    assert max(abs(v) for v in logit_ex.state()["mse_grad"]) < 0.005  # now all vanish
 
 
 # --- explorer 2: gradient descent ------------------------------------------------------------
@@ -219,7 +254,8 @@ def test_descent_verdict_rule_against_the_losses(descent_ex):
         line = text(descent_ex).split("\n")[1]
         rises = int(np.sum(np.diff(curve) > 1e-12 * curve[:-1]))
         if rises:
-            assert f"the loss went up at {rises} of the 50 steps" in line
+            assert (f"the loss went up at {rises} of the 50 steps (steps that overshot the "
+                    "minimum)") in line
         elif curve[-1] - best > wg.CLOSE:
             assert f"{curve[-1] - best:.4f} nats above the lowest" in line
         else:

@@ -470,49 +470,73 @@ register(
         ),
     ),
     _Question(
-        "05.label_entropy_gradient",
-        "For a soft label y, D_KL(y‖ŷ) = H(y, ŷ) − H(y). Does the term H(y) change the "
-        "gradient of D_KL with respect to the weights W? (yes or no)",
-        False,
-        "H(y) is computed from the labels alone; W does not appear in it, so its derivative "
-        "is 0 and KL and CE have the same gradient.",
-        "which of the two terms depends on W?",
-        ((True, "H(y) is computed from the labels alone: does W appear in it?"),),
+        "05.kl_loss_after_training",
+        "Two softmax-regression models start from the same weights and are trained by gradient "
+        "descent with the same learning rate on the same soft labels, whose mean entropy is "
+        "0.35 nats: one on the mean cross-entropy, the other on the mean KL divergence. After "
+        "200 steps the cross-entropy run's loss is 0.90 nats. What is the KL run's loss after "
+        "200 steps, in nats?",
+        0.55,
+        "CE and KL have the same gradient, so the two runs have the same weights at every step; "
+        "their losses then differ by the mean label entropy, the same at every step: "
+        "KL = CE − H(y) = 0.90 − 0.35 = 0.55 nats.",
+        "what do equal gradients make of the two runs' weights, and what separates CE from KL "
+        "at equal weights?",
+        (
+            (0.90, "that would hold for hard labels; with soft labels equal weights still give "
+             "losses that differ by a constant"),
+            (1.25, "the sign: CE = KL + H(y), so KL is the smaller of the two"),
+            (0.35, "that's the mean label entropy, the gap between the two losses, not KL itself"),
+            (0.0, "KL is 0 only when every prediction equals its label, and then CE would read "
+             "the mean label entropy, not 0.90"),
+        ),
     ),
     _Question(
-        "05.max_gradient_norm",
-        "One sample, any number of classes, any target distribution y. What is the smallest "
+        "05.soft_gradient_bound",
+        "One sample, three classes, the soft target y = (0.5, 0.5, 0). What is the smallest "
         "number that ‖∂CE/∂z‖₂ = ‖ŷ − y‖₂ never exceeds, whatever the logits z?",
-        _SQRT2,
-        "‖ŷ − y‖₂² ≤ max_c |ŷ_c − y_c| · Σ_c |ŷ_c − y_c| ≤ 1 · 2, so the norm is at most √2 "
-        "≈ 1.4142, approached when ŷ and y are one-hot on different classes.",
-        "both ŷ and y are distributions: how far apart can two distributions be?",
+        math.sqrt(1.5),
+        "‖ŷ − y‖² is convex in ŷ, so over the distributions ŷ it is largest at a one-hot ŷ: "
+        "e₂ gives ‖(−0.5, −0.5, 1)‖ = √1.5 ≈ 1.2247 (e₀ and e₁ only √0.5). The softmax "
+        "approaches e₂ as z₂ grows and never reaches it. √2 needs a hard label.",
+        "‖ŷ − y‖² is convex in ŷ: which one-hot ŷ is farthest from y?",
         (
-            (1, "each entry |ŷ_c − y_c| is at most 1, but two entries can be close to 1 at once"),
+            (_SQRT2, "that's the bound over all targets, approached only when y is one-hot; "
+             "this y spreads its mass, so ŷ cannot get that far from it"),
+            (math.sqrt(0.5), "that's the distance from y to e₀ or e₁, classes y already "
+             "favours; which one-hot ŷ is farthest from y?"),
+            (1.5, "that's the squared length ‖ŷ − y‖²; take its square root"),
+            (1, "that bounds one entry |ŷ_c − y_c|; the other entries add to the length"),
             (2, "that bounds the sum of the sizes Σ_c |ŷ_c − y_c| (the L1 norm); the question "
              "asks for the Euclidean length"),
             (math.inf, "that's the derivative with respect to the probability, −1/q; with "
              "respect to the logits the softmax cancels the 1/q"),
-            (0.5, "two distributions can differ more than that: try ŷ ≈ (1, 0), y = (0, 1)"),
         ),
     ),
     _Question(
-        "05.mse_gradient_limit",
-        "Two classes, target (1, 0), prediction (q, 1 − q) = softmax(z), and MSE the mean over "
-        "the two entries of (prediction − target)². What does ∂MSE/∂z₀ tend to as q → 0?",
-        0.0,
-        "∂MSE/∂z₀ = −2q(1 − q)², which vanishes with q: a confidently wrong model gets "
-        "almost no gradient.",
-        "MSE = (1 − q)²; differentiate with respect to z₀ using dq/dz₀ = q(1 − q).",
+        "05.summed_mse_gradient_peak",
+        "Two classes, target (1, 0), prediction (q, 1 − q) = softmax(z). Some texts define MSE "
+        "as the sum over the classes, (q − 1)² + (1 − q)², not the mean. For that MSE, what is "
+        "the largest size of ∂MSE/∂z₀ over all q in (0, 1)?",
+        16 / 27,
+        "the sum is twice the mean, so ∂MSE/∂z₀ = −4q(1 − q)², largest in size where "
+        "(1 − q)(1 − 3q) = 0 inside (0, 1), at q = 1/3: 4 · (1/3) · (2/3)² = 16/27 ≈ 0.5926. "
+        "Below 1, and it still vanishes as q → 0, where CE's −(1 − q) is largest.",
+        "the sum is twice the mean; then find where q(1 − q)² is largest.",
         (
-            (-1, "that's cross-entropy's limit, −(1 − q); MSE's gradient carries the softmax's "
+            (8 / 27, "that's the peak for the mean over the two classes (F.mse_loss's "
+             "default); the sum doubles the loss and its gradient"),
+            (0.5, "that's the size at q = 1/2; the peak is elsewhere: where is the derivative "
+             "of q(1 − q)² zero?"),
+            (0.25, "that's the mean's gradient at q = 1/2, and the question sums over the "
+             "classes and asks for the peak"),
+            (1, "that's cross-entropy's limit as q → 0; MSE's gradient carries the softmax's "
              "factor q(1 − q)"),
-            (-2, "that's dMSE/dq = −2(1 − q) at q = 0, the derivative with respect to the "
+            (4, "that's the largest |dMSE/dq| = 4(1 − q), the derivative with respect to the "
              "probability; the chain rule multiplies by dq/dz₀ = q(1 − q)"),
-            (-4, "that's the derivative of the sum over the two entries with respect to q; "
-             "multiply by dq/dz₀ = q(1 − q)"),
-            (math.inf, "MSE is bounded, and so is its gradient"),
-            (-math.inf, "MSE is bounded, and so is its gradient"),
+            (2, "that's the largest |dMSE/dq| of the mean, the derivative with respect to the "
+             "probability; the question asks about the logit"),
+            (-16 / 27, "the question asks for a size: drop the sign"),
         ),
     ),
 )

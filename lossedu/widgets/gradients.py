@@ -67,17 +67,21 @@ class LogitGradientExplorer(Explorer):
         kl = float(functional.kl_div(functional.log_softmax(z, dim=0), y, reduction="sum"))
         mse = float(functional.mse_loss(g["probs"], y))
         norm = float(np.linalg.norm(g["ce"]))
+        bound = float(np.sqrt(1 - 2 * y.min() + np.sum(y * y)))  # max_j ||e_j - y||, lesson 05
         state = {"true_class": name, "label": label, "z": tuple(z.tolist()),
                  "probs": tuple(g["probs"].tolist()), "y": tuple(y.tolist()),
                  "ce_grad": tuple(g["ce"].tolist()), "kl_grad": tuple(g["kl"].tolist()),
                  "mse_grad": tuple(g["mse"].tolist()), "ce": ce, "kl": kl,
-                 "entropy": h_y, "mse": mse, "ce_grad_norm": norm,
+                 "entropy": h_y, "mse": mse, "ce_grad_norm": norm, "ce_grad_bound": bound,
                  "mse_grad_norm": float(np.linalg.norm(g["mse"]))}
         kind = f'hard label "{name}"' if label == "hard" else (
             f'soft label: "{name}" smoothed with ε = {SOFT_EPSILON:g}')
         lines = [
             f"ŷ = softmax(z) = {_vector(g['probs'])}, y = {_vector(y)} ({kind})",
-            f"∂CE/∂z = ŷ − y = {_vector(g['ce'])}, norm {norm:.4f} (never above √2)",
+            f"∂CE/∂z = ŷ − y = {_vector(g['ce'])}, norm {norm:.4f} " + (
+                "(never above √2 ≈ 1.4142)" if label == "hard" else
+                f"(never above {bound:.4f} = max_j ‖e_j − y‖ for this soft y; √2 needs a hard "
+                "label)"),
             f"∂KL/∂z = {_vector(g['kl'])}: the same, since KL = CE − H(y) and "
             f"H(y) = {h_y:.4f} nats does not depend on z",
             f"∂MSE/∂z = {_vector(g['mse'])}, norm {state['mse_grad_norm']:.4f}",
@@ -99,12 +103,14 @@ def logit_gradient_explorer(
     logit, ``z0``, ``z1``, ... (−6 … 6).  Figures: ŷ = softmax(z) beside y, and
     per class ∂CE/∂z = ŷ − y, ∂KL/∂z (the same bars) and ∂MSE/∂z for MSE = mean
     over the classes of (ŷ − y)², as ``F.mse_loss`` (see
-    :func:`lossedu.plots.logit_gradients`).  Default: logits (2, 1, 0.1), true
+    :func:`lossedu.plots.logit_gradients`).  The readout gives the norm ‖ŷ − y‖ and
+    its least upper bound for the target y, max_j ‖e_j − y‖ = sqrt(1 − 2 min_j y_j + ‖y‖²)
+    (√2 for a hard label, 1.2083 for the soft one).  Default: logits (2, 1, 0.1), true
     class 0 ("cat"), the lesson's worked example.
 
     >>> ex = logit_gradient_explorer()
     >>> print(ex.readout.value.split("<br>")[1])
-    ∂CE/∂z = ŷ − y = [-0.3410, 0.2424, 0.0986], norm 0.4298 (never above √2)
+    ∂CE/∂z = ŷ − y = [-0.3410, 0.2424, 0.0986], norm 0.4298 (never above √2 ≈ 1.4142)
     >>> ex.controls["z1"].value = 6.0; print(f"{ex.state()['ce_grad_norm']:.4f}")
     1.3870
     """
@@ -129,7 +135,7 @@ def _verdict(loss: np.ndarray, best: float) -> str:
     rises = int(np.sum(np.diff(loss) > 1e-12 * np.abs(loss[:-1])))  # not rounding noise
     if rises:
         return (f"too large: the loss went up at {rises} of the {steps} steps "
-                "(each step overshoots the minimum)")
+                "(steps that overshot the minimum)")
     if loss[-1] - best > CLOSE:
         return (f"too small: the loss fell at every step but after {steps} steps it is still "
                 f"{loss[-1] - best:.4f} nats above the lowest any λ here reached "
