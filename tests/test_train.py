@@ -9,6 +9,8 @@ StandardScaler come from scikit-learn, here in the tests only.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 from scipy import special, stats
@@ -467,3 +469,32 @@ def test_divergence_is_reported_with_the_step_size():
     """With weight decay, lr * weight_decay > 2 makes every step multiply W by |1 - 50| > 1."""
     with pytest.raises(ValueError, match=r"diverged at step \d+.*lr=50.0 is too large"):
         SoftmaxRegression(lr=50.0, weight_decay=1.0, steps=1000).fit(X3, Y3)
+
+
+def test_fit_uses_one_blas_thread_and_gives_the_threads_back(monkeypatch):
+    """Small products, many steps: fit limits BLAS to one thread (threadpoolctl), then restores."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads() -> list[int]:
+        info = threadpoolctl.threadpool_info()
+        return [i["num_threads"] for i in info if i["user_api"] == "blas"]
+
+    if not blas_threads():
+        pytest.skip("NumPy's BLAS is not visible to threadpoolctl")
+    seen = []
+    ce = train._GRADIENTS["cross_entropy"]
+
+    def recording(z, y):
+        seen.extend(blas_threads())
+        return ce(z, y)
+
+    monkeypatch.setitem(train._GRADIENTS, "cross_entropy", recording)
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):  # as on a 2-core machine
+        before = blas_threads()
+        limited = SoftmaxRegression(steps=3).fit(X3, Y3)
+        assert blas_threads() == before
+    assert set(before) == {2} and seen and set(seen) == {1}
+    # without threadpoolctl the same fit runs unchanged (same bits)
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)
+    plain = SoftmaxRegression(steps=3).fit(X3, Y3)
+    assert np.array_equal(plain.coef_, limited.coef_)
