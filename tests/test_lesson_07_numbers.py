@@ -92,9 +92,9 @@ def markdown() -> str:
 
 CHECKED = {
     "iris-load", "iris-split", "iris-standardize", "gd-numpy", "gd-lossedu", "four-losses",
-    "ce-kl", "smoothing", "smoothing-effect", "ece-numpy", "iris-temperature", "digits-load",
-    "digits-train", "digits-steps", "temperature-grid", "before-after", "chance",
-    "mis-accuracy", "mis-constant",
+    "own-losses", "ce-kl", "smoothing", "smoothing-effect", "ece-numpy", "iris-temperature",
+    "digits-load", "digits-train", "digits-steps", "temperature-grid", "before-after", "chance",
+    "nll-split", "mis-accuracy", "mis-constant",
 }  # fmt: skip
 
 
@@ -312,6 +312,70 @@ def test_four_losses():
     assert rights == {"cross_entropy": 30, "kl_div": 30, "mse": 29, "l1": 29}
 
 
+def test_every_model_scored_by_every_loss():
+    """The CE model is ahead in every column, on MSE's and L1's own losses too."""
+    _, (X_train, _, _), (y_train, _, _), _, _ = iris()
+    Y = np.eye(3)[y_train]
+    expected: list = []
+    table = {}
+    for loss in ("cross_entropy", "mse", "l1"):
+        Ws, bs = iris_run(loss)
+        Q = probs(X_train, Ws[-1], bs[-1])
+        table[loss] = [log_loss(y_train, Q, labels=[0, 1, 2]), mean_squared_error(Y, Q),
+                       mean_absolute_error(Y, Q)]
+        expected += table[loss]
+    assert_numbers("own-losses", expected)
+    for column in range(3):
+        assert table["cross_entropy"][column] < min(table["mse"][column], table["l1"][column])
+    assert "The CE model is ahead in every column" in markdown()
+
+
+def test_the_gradient_on_the_true_logit_of_each_loss():
+    """The three formulas of the lesson against central differences of scikit-learn's losses."""
+    rng = np.random.default_rng(11)
+    n, c = 6, 3
+    Z, y = 2 * rng.standard_normal((n, c)), rng.integers(0, c, n)
+    Y = np.eye(c)[y]
+    losses = {"CE": lambda Q: log_loss(y, Q, labels=np.arange(c)),
+              "L1": lambda Q: mean_absolute_error(Y, Q), "MSE": lambda Q: mean_squared_error(Y, Q)}
+    Q = special.softmax(Z, axis=1)
+    rows = np.arange(n)
+    qt = Q[rows, y]
+    others = (Q**2).sum(axis=1) - qt**2
+    formula = {"CE": -(1 - qt) / n, "L1": -2 / (n * c) * qt * (1 - qt),
+               "MSE": -2 / (n * c) * qt * ((1 - qt) ** 2 + others)}
+    for name, loss in losses.items():
+        for i in range(n):
+            e = np.zeros_like(Z)
+            e[i, y[i]] = 1e-6
+            numeric = (loss(special.softmax(Z + e, axis=1))
+                       - loss(special.softmax(Z - e, axis=1))) / 2e-6
+            assert numeric == pytest.approx(formula[name][i], rel=1e-6, abs=1e-11), name
+    assert np.all(formula["L1"] / formula["CE"] <= 2 / c + 1e-12)  # "CE's times 2 q_t / C <= 2/3"
+    text = markdown()
+    for tex in (r"-\frac{1 - q_t}{N}\ \text{(CE)}", r"-\frac{2}{NC}\, q_t (1 - q_t)\ \text{(L1)}",
+                r"-\frac{2}{NC}\, q_t \Big[(1 - q_t)^2 + \sum_{c \ne t} q_c^2\Big]\ \text{(MSE)}",
+                r"q_t\,(g_t - \sum_c q_c g_c)", r"times $2 q_t / C \le 2/3$"):
+        assert tex in text, tex
+
+
+def test_ce_has_the_lowest_test_nll_on_19_of_20_splits():
+    raw = skdata.load_iris()
+    best = []
+    for seed in range(20):
+        idx = split_rule(raw.target, seed=seed)
+        scaler = StandardScaler().fit(raw.data[idx[0]])
+        X_train, X_test = scaler.transform(raw.data[idx[0]]), scaler.transform(raw.data[idx[2]])
+        y_train, y_test = raw.target[idx[0]], raw.target[idx[2]]
+        nll = {}
+        for loss in ("cross_entropy", "mse", "l1"):
+            Ws, bs = descend(X_train, np.eye(3)[y_train], loss, LR, STEPS, start(3, 4))
+            nll[loss] = log_loss(y_test, probs(X_test, Ws[-1], bs[-1]), labels=[0, 1, 2])
+        best.append(min(nll, key=nll.get))
+    assert best.count("cross_entropy") == 19 and best.count("l1") == 1
+    assert "(on 19 of the first 20 seeds of the split, too; L1 wins once)" in markdown()
+
+
 def test_mse_and_l1_are_the_mean_over_all_entries():
     """The hand-derived MSE and L1 gradients against finite differences of scikit-learn's."""
     rng = np.random.default_rng(3)
@@ -462,7 +526,8 @@ def test_ece_and_nll_before_and_after():
     assert_numbers("before-after", expected)
 
 
-def chance_eces() -> list[tuple[float, float]]:
+@lru_cache(maxsize=1)
+def chance_ece_draws() -> tuple[list[float], list[float]]:
     """The lesson's simulation with the plain-loop ECE: the same generator, the same draws."""
     _, z_test, _, _, T = digits_calibration()
     rng = np.random.default_rng(0)
@@ -474,13 +539,56 @@ def chance_eces() -> list[tuple[float, float]]:
         for _ in range(200):
             right = rng.random(conf.size) < conf
             eces.append(ece_loop(q, np.where(right, pred, (pred + 1) % 10)))
-        out.append((float(np.mean(eces)), float(np.std(eces))))
-    return out
+        out.append(eces)
+    return out[0], out[1]
+
+
+def chance_eces() -> list[tuple[float, float]]:
+    """Mean and standard deviation of the 200 simulated ECEs, before and after scaling."""
+    return [(float(np.mean(e)), float(np.std(e))) for e in chance_ece_draws()]
 
 
 def test_ece_of_a_calibrated_model_by_chance():
     (m0, s0), (m1, s1) = chance_eces()
     assert_numbers("chance", [m0, s0, m1, s1])
+
+
+def test_where_the_nll_gain_comes_from():
+    _, z_test, _, y_test, T = digits_calibration()
+    rows = np.arange(len(y_test))
+    before = -special.log_softmax(z_test, axis=1)[rows, y_test]
+    after = -special.log_softmax(z_test / T, axis=1)[rows, y_test]
+    gain = before - after
+    wrong = special.softmax(z_test, axis=1).argmax(axis=1) != y_test
+    assert np.all(gain[~wrong] < 0)  # "each right row pays a little"
+    assert gain[wrong].sum() > -gain[~wrong].sum() > 0  # "the 16 wrong rows, together, gain more"
+    n = len(y_test)
+    assert_numbers("nll-split", [int(wrong.sum()), gain[wrong].sum() / n, int((~wrong).sum()),
+                                 gain[~wrong].sum() / n, log_loss(y_test, special.softmax(
+                                     z_test, axis=1)) - log_loss(y_test, special.softmax(
+                                         z_test / T, axis=1))])
+    assert "+0.0254" in printed("nll-split") and "-0.0140" in printed("nll-split")
+
+
+def test_the_nll_is_convex_in_one_over_t():
+    """NLL''(beta) = mean variance of the logits under softmax(beta z), by central differences."""
+    z_val, _, y_val, _, _ = digits_calibration()
+    rows = np.arange(len(y_val))
+
+    def nll(beta):
+        return -special.log_softmax(beta * z_val, axis=1)[rows, y_val].mean()
+
+    for beta in (0.2, 0.7, 1.0, 2.0):
+        q = special.softmax(beta * z_val, axis=1)
+        mean = (q * z_val).sum(axis=1)
+        variance = (q * (z_val - mean[:, None]) ** 2).sum(axis=1).mean()
+        h = 1e-4
+        second = (nll(beta + h) - 2 * nll(beta) + nll(beta - h)) / h**2
+        assert second == pytest.approx(variance, rel=1e-4) and variance > 0
+    text = markdown()
+    formula = r"\text{NLL}''(\beta) = \frac1N \sum_n \operatorname{Var}_{q_n(\beta)}[z_n] \ge 0"
+    assert formula in text
+    assert "it has at most one valley" in text
 
 
 def test_temperature_keeps_the_accuracy():
@@ -531,7 +639,7 @@ def test_markdown_claims_about_iris():
     assert f"above {top[1]:.4f} ({top[0]:.4f} before)" in text
     nlls = [log_loss(y_test, q, labels=[0, 1, 2]) for q in (q_hard, q_smooth)]
     assert text.count(f"from {nlls[0]:.4f} to {nlls[1]:.4f}") == 2  # section 4, misconceptions
-    assert f"(confidence {conf[0]:.2f} against accuracy 1.00)" in text
+    assert f"(confidence {conf[0]:.2f} against accuracy 1.00;" in text
     lost = int(np.sum(q_hard.argmax(1) == y_test) - np.sum(q_smooth.argmax(1) == y_test))
     assert f"dropped by {lost} of 30 flowers" in text
     counts = bin_counts(q_hard)
@@ -542,6 +650,22 @@ def test_markdown_claims_about_iris():
     ece = ece_loop(q_hard, y_test)
     assert "a third of the ECE" in text and 0.3 < (1 / 30) / ece < 0.367
     assert f"ECE of {ece:.4f} is under-confidence: exactly $1.0000 - {conf[0]:.4f}$" in text
+
+
+def test_markdown_claims_about_under_confidence_and_the_data():
+    text = markdown()
+    _, (_, _, X_test), _, _, _ = iris()
+    Ws, bs = iris_run("cross_entropy")
+    product = float(np.prod(probs(X_test, Ws[-1], bs[-1]).max(axis=1)))
+    assert f"$\\prod_n \\max_c q_{{nc}} = {product:.3f}$" in text and product < 0.05
+    assert "under-confident on its 30 test flowers" in text
+    # the data: Fisher's values in rows 35 and 38 (1-based), which UCI's file gets wrong
+    raw = skdata.load_iris()
+    assert raw.data[34].tolist() == [4.9, 3.1, 1.5, 0.2]
+    assert raw.data[37].tolist() == [4.9, 3.6, 1.4, 0.1]
+    assert "two wrong data points" in raw.DESCR
+    assert "measured by the botanist Edgar Anderson and published by Fisher in 1936" in text
+    assert "differs in two rows (samples 35 and 38)" in text
 
 
 def test_markdown_claims_about_the_iris_temperature():
@@ -581,12 +705,14 @@ def test_markdown_claims_about_the_digits():
     assert "crosses 1 near step 210 and stays above it" in text
     assert np.all(np.diff([temps[t] for t in (210, 300, 500, 700, 1000)]) > 0)
     assert "about 16 mistakes" in text
-    assert 1.9 < norm[1000] / norm[50] < 2.3 and "about doubled from step 50 to step 1,000" in text
     raw_train = digits()[0].data[split_rule(digits()[0].target)[0]]
     assert np.any(np.ptp(raw_train, axis=0) == 0) and "blank in every training image" in text
     right = logits_per_step(X_train, Ws, bs).argmax(axis=2) == y_train
     first = int(np.argmax(right.all(axis=1)))
     assert right[first:].all() and f"classified right from step {first}" in text
+    assert f"($\\|W\\|$ is {norm[first]:.1f} at step {first} and {norm[1000]:.1f} at step 1,000)" \
+        in text and f"(from step {first})" in text
+    assert norm[1000] / norm[first] < 1.35 and "grows its weights only slowly" in text  # +30 %
     assert "(weights of about 0.01)" in text and best_temperature(
         logits(X_val, Ws[10], bs[10]), y_val) < 1
 
@@ -606,15 +732,21 @@ def test_markdown_claims_about_temperature_scaling():
     assert f"other 14 bins share {sum(counts[:-1])} rows" in text
     (m0, s0), (m1, s1) = chance_eces()
     assert 1.5 < (ece[0] - m0) / s0 < 2.5 and "about two standard deviations above" in text
-    assert f"({m0:.4f} ± {s0:.4f})" in text and f"({m1:.4f} ± {s1:.4f})" in text
+    assert f"({m0:.4f} ± {s0:.4f};" in text and f"({m1:.4f} ± {s1:.4f})" in text
     assert abs(ece[1] - m1) < s1 and "within chance" in text
+    reach = int(np.sum(np.array(chance_ece_draws()[0]) >= ece[0]))
+    assert f"{reach} of the 200 simulated label sets reach {ece[0]:.4f}" in text
     # the explorer's prose: the test NLL's minimum is near the fitted T, the top bin empties
     assert abs(best_temperature(z_test, y_test) - T) < 0.05
     tops = [bin_counts(special.softmax(z_test / t, axis=1))[-1] for t in np.arange(1, 3.01, 0.1)]
     assert np.all(np.diff(tops) <= 0) and tops[-1] < tops[0]
     assert f"$T = {T:.2f}$" in text
-    assert f"(T = {T:.2f}) the test NLL fell from {nll[0]:.4f} to {nll[1]:.4f} nats and the ECE " \
-           f"from {ece[0]:.4f} to {ece[1]:.4f}" in text
+    assert f"(T = {T:.2f}) the test NLL fell from {nll[0]:.4f} to {nll[1]:.4f} nats, a gain " \
+           f"carried by the 16 wrong rows, and the ECE from {ece[0]:.4f} to {ece[1]:.4f}, a " \
+           "change within chance" in text
+    q3 = special.softmax(z_test / 3.0, axis=1)
+    assert f"$T = 3$ the ECE is {ece_loop(q3, y_test):.4f}" in text
+    assert "The 0.0114 nats rest on those 16 rows" in text and f"{nll[0] - nll[1]:.4f}" == "0.0114"
 
 
 def test_links_back_and_onward():

@@ -197,3 +197,28 @@ def test_temperature_metrics_and_curves():
     plots.set_temperature(artists, 0.5, 1e6, 0.1)  # off the chart: on its top edge
     assert artists["nll_point"].get_ydata()[0] == pytest.approx(artists["ax"].get_ylim()[1])
     assert not math.isnan(artists["ax"].get_ylim()[1])
+
+
+def test_the_dotted_lines_are_labelled_clear_of_the_legend():
+    """The labels of T = 1 and the fitted T are readable: drawn, and not under the legend."""
+    rng = np.random.default_rng(9)
+    z, y = 3 * rng.standard_normal((150, 5)), rng.integers(0, 5, 150)
+    fig, artists = plots.temperature_curves(z, y, np.linspace(0.25, 3, 276), fitted_T=1.38)
+    assert set(artists["guides"]) == {"T = 1", "fitted"}
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend = artists["ax"].get_legend().get_window_extent(renderer)
+    for name, text in artists["guides"].items():
+        assert text.get_text().strip() == name and text.get_position()[0] in (1.0, 1.38)
+        assert not text.get_window_extent(renderer).overlaps(legend), name
+    _, none = plots.temperature_curves(z, y, np.linspace(0.25, 3, 276))
+    assert set(none["guides"]) == {"T = 1"}  # no fitted T, no line for it
+
+
+def test_t_equal_one_is_not_called_calibrated(model, data):
+    """A fitted T of 1 says rescaling cannot lower the NLL, not that every bin is calibrated."""
+    X, y, X_test, y_test = data
+    fig, artists = plots.calibration_over_training(model.history_, (X, y), (X_test, y_test),
+                                                   (X_test, y_test), n_checkpoints=6)
+    ax_t = artists["temperature"].axes
+    assert [t.get_text() for t in ax_t.texts] == [" T = 1: rescaling cannot help"]

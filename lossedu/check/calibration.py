@@ -37,7 +37,7 @@ from lossedu.check._questions import _Question, register
 
 _BINS_HINT = (
     "Bin b holds the rows whose confidence c satisfies b/B < c ≤ (b+1)/B, as in Guo et al.; "
-    "`np.ceil(c * B) - 1` gives that bin for every c in (0, 1]."
+    "`np.ceil(c * B) - 1` gives that bin, and puts c = 1.0 in the last one."
 )
 _WEIGHT_HINT = (
     "weight each bin's gap |acc_b − conf_b| by its share of the rows, n_b / N, and add up; "

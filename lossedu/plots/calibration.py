@@ -179,7 +179,7 @@ def calibration_over_training(history: Any, train: tuple[ArrayLike, ArrayLike],
     temps = fitted_temperatures(history, *val, steps)
     (line,) = ax_t.plot(steps, temps, "o-", ms=3, color=COLORS["highlight"], lw=2)
     ax_t.axhline(1.0, color=COLORS["guide"], ls=":", lw=1.5)
-    ax_t.text(steps[0], 1.0, " T = 1: calibrated", va="bottom", fontsize=9,
+    ax_t.text(steps[0], 1.0, " T = 1: rescaling cannot help", va="bottom", fontsize=9,
               color=COLORS["guide"])
     ax_n.set(xscale="log", xlabel="step", ylabel="NLL  [nats]", ylim=(0, None),
              title="NLL while training")
@@ -304,9 +304,11 @@ def temperature_curves(logits: ArrayLike, labels: ArrayLike, temperatures: Array
     """The NLL (left axis, nats) and the ECE (right axis) of softmax(z / T) against T.
 
     Dotted lines mark T = 1 (the model as trained) and ``fitted_T`` (the T fitted
-    on other rows).  A vertical line and two points mark the current T, moved by
+    on other rows), labelled at the foot of the axes, clear of the legend.  A
+    vertical line and two points mark the current T, moved by
     :func:`set_temperature`.  Artists: ``nll``, ``ece`` (the curves),
-    ``nll_point``, ``ece_point``, ``line``, ``metrics`` (the numbers drawn).
+    ``nll_point``, ``ece_point``, ``line``, ``guides`` (the labels of the dotted
+    lines, Text keyed "T = 1" and "fitted"), ``metrics`` (the numbers drawn).
     """
     metrics = temperature_metrics(logits, labels, temperatures, n_bins)
     fig, ax = _figure_and_ax(ax, SIZE)
@@ -315,11 +317,12 @@ def temperature_curves(logits: ArrayLike, labels: ArrayLike, temperatures: Array
     (nll,) = ax.plot(temps, metrics["nll"], color=COLORS["ce"], lw=2, label="NLL (left axis)")
     (ece,) = twin.plot(temps, metrics["ece"], color=COLORS["mse"], lw=2,
                        label="ECE (right axis)")
+    guides = {}
     for t, text in ((1.0, "T = 1"), (fitted_T, "fitted")):
         if t is not None and temps[0] <= t <= temps[-1]:
             ax.axvline(t, color=COLORS["guide"], ls=":", lw=1.3)
-            ax.text(t, 0.98, f" {text}", transform=ax.get_xaxis_transform(), va="top",
-                    fontsize=8, color=COLORS["guide"])
+            guides[text] = ax.text(t, 0.02, f" {text}", transform=ax.get_xaxis_transform(),
+                                   va="bottom", fontsize=8, color=COLORS["guide"])
     line = ax.axvline(1.0, color=COLORS["highlight"], lw=1.5)
     (nll_point,) = ax.plot([], [], "o", color=COLORS["ce"], mec="black", ms=7, zorder=4)
     (ece_point,) = twin.plot([], [], "o", color=COLORS["mse"], mec="black", ms=7, zorder=4)
@@ -332,7 +335,7 @@ def temperature_curves(logits: ArrayLike, labels: ArrayLike, temperatures: Array
     ax.legend(handles=[nll, ece], loc="upper center", fontsize=8)
     ax.grid(alpha=0.3)
     artists = {"nll": nll, "ece": ece, "nll_point": nll_point, "ece_point": ece_point,
-               "line": line, "metrics": metrics, "ax": ax, "twin": twin}
+               "line": line, "guides": guides, "metrics": metrics, "ax": ax, "twin": twin}
     fig.set_label("temperature_curves")
     return Plot(fig, artists)
 

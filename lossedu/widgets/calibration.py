@@ -108,13 +108,14 @@ class TemperatureExplorer(Explorer):
         fitted = f"; T fitted on the validation rows: {self.fitted_T:.2f}" if self.fitted_T else ""
         state = {"T": T, **{k: v for k, v in now.items() if k != "probs"},
                  "reliability": calibration.reliability(now["probs"], self.labels, self.n_bins)}
+        if T != 1:  # compare with the model as trained (at T = 1 the first line says it)
+            effect += (f" (mean confidence {one['confidence']:.4f} at T = 1, where ECE = "
+                       f"{one['ece']:.4f} and NLL = {one['nll']:.4f} nats)")
         lines = [
             f"T = {T:.2f}: ECE = {now['ece']:.4f}, NLL = {now['nll']:.4f} nats, "
             f"mean confidence {now['confidence']:.4f}, accuracy {now['accuracy']:.4f} "
             f"({self.labels.size} test rows)",
-            f"{effect} (mean confidence {one['confidence']:.4f} at T = 1, where ECE = "
-            f"{one['ece']:.4f} and NLL = {one['nll']:.4f} nats); the accuracy is the same at "
-            f"every T{fitted}",
+            f"{effect}; the accuracy is the same at every T{fitted}",
         ]
         return state, lines
 
@@ -135,7 +136,7 @@ def temperature_explorer(
     Control: ``T``, the temperature, 0.25 … 3.00 in steps of 0.01.  Figures: the
     reliability diagram of softmax(z / T) (``n_bins`` equal-width bins), and the
     NLL and ECE against T with T marked.  The readout gives the ECE, the NLL
-    (nats), the mean confidence and the accuracy at T, and the same at T = 1.
+    (nats), the mean confidence and the accuracy at T, and, for T ≠ 1, the same at T = 1.
 
     >>> ex = temperature_explorer(logits=[[2.0, 0.0], [0.0, 1.0], [3.0, 0.0]], labels=[0, 0, 0])
     >>> print(ex.readout.value.split("<br>")[0])
