@@ -355,7 +355,7 @@ def test_the_gradient_on_the_true_logit_of_each_loss():
     text = markdown()
     for tex in (r"-\frac{1 - q_t}{N}\ \text{(CE)}", r"-\frac{2}{NC}\, q_t (1 - q_t)\ \text{(L1)}",
                 r"-\frac{2}{NC}\, q_t \Big[(1 - q_t)^2 + \sum_{c \ne t} q_c^2\Big]\ \text{(MSE)}",
-                r"q_t\,(g_t - \sum_c q_c g_c)", r"times $2 q_t / C \le 2/3$"):
+                r"q_t\,(g_t - \sum_c q_c g_c)", r"times $2 q_t / C$, at most $2/3$ here ($C = 3$)"):
         assert tex in text, tex
 
 
