@@ -21,10 +21,11 @@ The learner's function gets copies of the inputs, runs with a time limit
 (``TIME_LIMIT`` seconds per call), and its exceptions and NumPy warnings are
 caught and explained rather than printed.
 
-The checks live in one module per lesson (``start`` 00, ``encoding`` 01,
-``entropy`` 02, ``cross_entropy`` 03, ...) on a shared harness (``_base``);
-the questions of a lesson sit beside its checks.  Every public name is
-importable from ``lossedu.check`` itself.
+The checks live in one module per lesson: ``start`` (00), ``encoding`` (01), ``entropy``
+(02), ``cross_entropy`` (03), ``kl`` (04), ``gradients`` (05), ``implementation`` (06) and
+``calibration`` (07), on a shared harness (``_base``); the questions of a lesson sit beside
+its checks (registered in ``_questions``).  Every public name is importable from
+``lossedu.check`` itself.
 """
 
 from lossedu.check._base import TIME_LIMIT, Feedback
@@ -51,15 +52,15 @@ __all__ = [
     "entropy_bits",
     "cross_entropy_batch",
     "cross_entropy_from_logits",
+    "kl_bits",
+    "kl_from_cross_entropy",
     "ce_gradient",
     "numerical_gradient",
     "gradient_step",
-    "answer",
-    "questions",
     "stable_log_softmax",
     "bce_with_logits",
-    "kl_bits",
-    "kl_from_cross_entropy",
     "expected_calibration_error",
     "fit_temperature",
+    "answer",
+    "questions",
 ]

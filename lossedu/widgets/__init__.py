@@ -24,11 +24,15 @@ focal_loss_explorer()         06       gamma, p_t
 temperature_explorer()        07       T (temperature)
 ============================  =======  ======================================
 
-Every number comes from :mod:`lossedu.info` and :mod:`lossedu.encoding`
-(through the drawing routines of :mod:`lossedu.plots`).
+Every number an explorer shows comes from lossedu's numerical modules (``info``,
+``encoding``, ``functional``, ``grad``, ``train``, ``calibration``), through the drawing
+routines of :mod:`lossedu.plots`.
 
-The code lives in one module per topic (``cross_entropy``, ``encoding``, ``entropy``) on a small
-private base (``_base``); every public name is importable from ``lossedu.widgets``.
+The explorers live in one module per topic: ``encoding`` (lesson 01), ``entropy`` (02),
+``cross_entropy`` (03), ``kl`` (04), ``gradients`` (05), ``implementation`` (06) and
+``calibration`` (07), on a small private base (``_base``: :class:`Explorer`, its fast PNG
+frames, the shared controls).  Every public name is importable from ``lossedu.widgets``
+itself.
 """
 
 from lossedu.widgets._base import UNITS, Explorer
@@ -69,17 +73,23 @@ from lossedu.widgets.kl import (
 
 __all__ = [
     "Explorer",
+    "UNITS",
     "one_hot_explorer",
+    "OneHotExplorer",
     "binary_entropy_explorer",
     "simplex_entropy_explorer",
-    "cross_entropy_explorer",
-    "loss_comparison_explorer",
-    "UNITS",
-    "CrossEntropyExplorer",
-    "LossComparisonExplorer",
-    "OneHotExplorer",
     "BinaryEntropyExplorer",
     "SimplexEntropyExplorer",
+    "cross_entropy_explorer",
+    "loss_comparison_explorer",
+    "CrossEntropyExplorer",
+    "LossComparisonExplorer",
+    "kl_explorer",
+    "hard_soft_explorer",
+    "forward_reverse_explorer",
+    "KLExplorer",
+    "HardSoftExplorer",
+    "ForwardReverseExplorer",
     "logit_gradient_explorer",
     "gradient_descent_explorer",
     "LogitGradientExplorer",
@@ -88,12 +98,6 @@ __all__ = [
     "focal_loss_explorer",
     "OverflowExplorer",
     "FocalLossExplorer",
-    "kl_explorer",
-    "hard_soft_explorer",
-    "forward_reverse_explorer",
-    "KLExplorer",
-    "HardSoftExplorer",
-    "ForwardReverseExplorer",
     "temperature_explorer",
     "TemperatureExplorer",
 ]
