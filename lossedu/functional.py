@@ -897,6 +897,19 @@ def mse_loss(
 # ------------------------------------------------------------------ noisy labels (not in PyTorch)
 
 
+def _gce_args(q: float, ignore_index: int, reduction: str, limit: str) -> float:
+    """Check generalised cross-entropy's arguments (the loss's and its gradient's); return q.
+
+    q must lie in (0, 1]; the error for q = 0 names the ``limit`` to use instead.
+    """
+    _validate.check_reduction(reduction)
+    _check_ignore_index(ignore_index)
+    q = _validate.check_number_in(q, "q", 0.0, 1.0)
+    if q == 0:
+        raise ValueError(f"q must be in (0, 1]; its limit {limit}")
+    return q
+
+
 def generalized_cross_entropy(
     input: ArrayLike,
     target: ArrayLike,
@@ -941,11 +954,7 @@ def generalized_cross_entropy(
         >>> print(np.round(generalized_cross_entropy(logits, y, q=1e-9), 4))  # −ln 0.7
         0.3567
     """
-    _validate.check_reduction(reduction)
-    _check_ignore_index(ignore_index)
-    q = _validate.check_number_in(q, "q", 0.0, 1.0)
-    if q == 0:
-        raise ValueError("q must be in (0, 1]; its limit q → 0 is cross_entropy")
+    q = _gce_args(q, ignore_index, reduction, limit="q → 0 is cross_entropy")
     x = _class_input(input)
     t = _class_target(target, x, ignore_index)
     axis = _class_axis(x)

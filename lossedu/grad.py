@@ -39,6 +39,7 @@ from lossedu.functional import (  # the losses' own argument checks, so errors r
     _class_target,
     _class_weight,
     _float_input,
+    _gce_args,
     _weight,
     _wrap_dim,
     log_softmax,
@@ -75,6 +76,43 @@ def _along(v: np.ndarray, ndim: int, dim: int) -> np.ndarray:
 def _softmax_backward(p: np.ndarray, a: np.ndarray, dim: int) -> np.ndarray:
     """Gradient of  -sum_c a_c log softmax(z)_c  with respect to z:  p * sum(a) - a."""
     return p * np.sum(a, axis=dim, keepdims=True) - a
+
+
+def _through_softmax(
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str,
+    weight: ArrayLike | None,
+    dim: int | None,
+    dloss_dq: Callable[[np.ndarray, np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """dL/dz for an elementwise loss of q = softmax(z) against a target y of z's shape.
+
+    g = w * dloss_dq(q, y), divided by x.size for "mean" (by sum(w) with a weight), then
+    the softmax Jacobian diag(q) - q q^T gives dL/dz = q * (g - sum_c q_c g_c).
+    """
+    _validate.check_reduction(reduction)
+    x = _class_input(input)
+    d = _softmax_dim(x, dim)
+    y = _validate.as_float_like(target, x, "target")
+    _validate.check_same_shape(x, y, "input", "target")
+    _validate.check_finite(y, "target")
+    q = softmax(x, dim=d)
+    g = dloss_dq(q, y)
+    if weight is not None:
+        w = _validate.as_float_like(weight, x, "weight")
+        _validate.check_same_shape(w, x, "weight", "input")
+        _validate.check_nonnegative(w, "weight")
+        g = g * w
+        if reduction == "mean":
+            total = w.sum()  # PyTorch: sum(w l) / sum(w)
+            if total == 0:  # 0 / 0: the loss is NaN, and so is its gradient
+                return np.full_like(x, np.nan)
+            g = g / total
+    elif reduction == "mean":
+        g = g / x.size
+    out = q * (g - np.sum(q * g, axis=d, keepdims=True))
+    return out.astype(x.dtype, copy=False)
 
 
 # --------------------------------------------------------------------------- softmax + CE
@@ -330,28 +368,7 @@ def mse_softmax_grad(
     >>> print(np.round(cross_entropy_grad(wrong, np.array([0])), 6))
     [[-0.999955  0.999955]]
     """
-    _validate.check_reduction(reduction)
-    x = _class_input(input)
-    d = _softmax_dim(x, dim)
-    y = _validate.as_float_like(target, x, "target")
-    _validate.check_same_shape(x, y, "input", "target")
-    _validate.check_finite(y, "target")
-    q = softmax(x, dim=d)
-    g = 2 * (q - y)
-    if weight is not None:
-        w = _validate.as_float_like(weight, x, "weight")
-        _validate.check_same_shape(w, x, "weight", "input")
-        _validate.check_nonnegative(w, "weight")
-        g = g * w
-        if reduction == "mean":
-            total = w.sum()  # PyTorch: sum(w l) / sum(w)
-            if total == 0:  # 0 / 0: the loss is NaN, and so is its gradient
-                return np.full_like(x, np.nan)
-            g = g / total
-    elif reduction == "mean":
-        g = g / x.size
-    out = q * (g - np.sum(q * g, axis=d, keepdims=True))
-    return out.astype(x.dtype, copy=False)
+    return _through_softmax(input, target, reduction, weight, dim, lambda q, y: 2 * (q - y))
 
 
 # --------------------------------------------------------------------------- L1 on softmax
@@ -390,28 +407,7 @@ def l1_softmax_grad(
     >>> print(np.round(l1_softmax_grad(np.array([[-5.0, 5.0]]), y), 6))
     [[-4.5e-05  4.5e-05]]
     """
-    _validate.check_reduction(reduction)
-    x = _class_input(input)
-    d = _softmax_dim(x, dim)
-    y = _validate.as_float_like(target, x, "target")
-    _validate.check_same_shape(x, y, "input", "target")
-    _validate.check_finite(y, "target")
-    q = softmax(x, dim=d)
-    g = np.sign(q - y)
-    if weight is not None:
-        w = _validate.as_float_like(weight, x, "weight")
-        _validate.check_same_shape(w, x, "weight", "input")
-        _validate.check_nonnegative(w, "weight")
-        g = g * w
-        if reduction == "mean":
-            total = w.sum()  # PyTorch: sum(w l) / sum(w)
-            if total == 0:  # 0 / 0: the loss is NaN, and so is its gradient
-                return np.full_like(x, np.nan)
-            g = g / total
-    elif reduction == "mean":
-        g = g / x.size
-    out = q * (g - np.sum(q * g, axis=d, keepdims=True))
-    return out.astype(x.dtype, copy=False)
+    return _through_softmax(input, target, reduction, weight, dim, lambda q, y: np.sign(q - y))
 
 
 # --------------------------------------------------------------------------- checker
@@ -600,11 +596,7 @@ def generalized_cross_entropy_grad(
     >>> print(np.round(cross_entropy_grad(z, np.array([0])) * 0.5, 4))   # times p^q = 0.5
     [[-0.25   0.125  0.125]]
     """
-    _validate.check_reduction(reduction)
-    _check_ignore_index(ignore_index)
-    q = _validate.check_number_in(q, "q", 0.0, 1.0)
-    if q == 0:
-        raise ValueError("q must be in (0, 1]; its limit q -> 0 is cross_entropy_grad")
+    q = _gce_args(q, ignore_index, reduction, limit="q -> 0 is cross_entropy_grad")
     x = _class_input(input)
     t = _class_target(target, x, ignore_index)
     cdim = _class_axis(x)
