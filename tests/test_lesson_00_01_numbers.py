@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from lesson_files import code_cells, load, markdown, stdout
+from lesson_files import code_cells, load, markdown, printing_cells, stdout
 from scipy import special, stats
 
 if sys.version_info >= (3, 11):
@@ -193,7 +193,7 @@ PRINTING_CELLS = {
 @pytest.mark.parametrize("lesson", PRINTING_CELLS)
 def test_every_printing_cell_is_checked(lesson):
     """A cell that prints is checked by a test above; a new printing cell must be added here."""
-    printing = {c.get("id") for c in code_cells(load(lesson)) if stdout(c)}
+    printing = printing_cells(load(lesson))
     assert printing == PRINTING_CELLS[lesson]
 
 

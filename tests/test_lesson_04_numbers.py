@@ -18,22 +18,19 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from pathlib import Path
 
 import lesson_files
 import mpmath
 import numpy as np
 import pytest
-from lesson_files import load, stdout
+from lesson_files import load
 from scipy import integrate, optimize, special, stats
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04_kl_divergence.ipynb"
 INF, NAN = math.inf, math.nan
 
-# A printed token: inf / nan, or a decimal number (with an exponent: 2.692e-04); not the digit of a
-# name such as log2.
-TOKEN = re.compile(r"(?<![\w.])(?:-?inf|nan|-?\d+(?:\.\d*)?(?:e[-+]\d+)?)(?!\w)")
+TOKEN = lesson_files.TOKEN
 
 
 def _load() -> dict:
@@ -41,11 +38,7 @@ def _load() -> dict:
 
 
 def printed(cell_id: str) -> str:
-    cells = [c for c in _load()["cells"] if c.get("id") == cell_id]
-    assert len(cells) == 1, f"the lesson has no single cell with id {cell_id!r}"
-    text = stdout(cells[0])
-    assert text, f"cell {cell_id!r} prints nothing"
-    return text
+    return lesson_files.printed(_load(), cell_id)
 
 
 def markdown() -> str:
@@ -88,7 +81,7 @@ CHECKED = {
 
 
 def test_every_printing_cell_is_checked():
-    printing = {c.get("id") for c in _load()["cells"] if c["cell_type"] == "code" and stdout(c)}
+    printing = lesson_files.printing_cells(_load())
     assert printing == CHECKED
 
 

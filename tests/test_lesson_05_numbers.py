@@ -18,7 +18,7 @@ import lesson_files
 import mpmath
 import numpy as np
 import pytest
-from lesson_files import load, stdout
+from lesson_files import load
 from scipy import special, stats
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
@@ -34,11 +34,7 @@ TOKEN = re.compile(r"(?<![\w.^])(?:-?\d+(?:\.\d*)?(?:e[+-]?\d+)?)(?![\w.])")
 
 
 def printed(cell_id: str) -> str:
-    cells = [c for c in load(NOTEBOOK)["cells"] if c.get("id") == cell_id]
-    assert len(cells) == 1, f"the lesson has no single cell with id {cell_id!r}"
-    text = stdout(cells[0])
-    assert text, f"cell {cell_id!r} prints nothing"
-    return text
+    return lesson_files.printed(load(NOTEBOOK), cell_id)
 
 
 def markdown() -> str:
@@ -82,8 +78,7 @@ CHECKED = {
 
 
 def test_every_printing_cell_is_checked():
-    nb = load(NOTEBOOK)
-    printing = {c.get("id") for c in nb["cells"] if c["cell_type"] == "code" and stdout(c)}
+    printing = lesson_files.printing_cells(load(NOTEBOOK))
     assert printing == CHECKED
 
 

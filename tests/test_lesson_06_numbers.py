@@ -20,7 +20,7 @@ import lesson_files
 import mpmath
 import numpy as np
 import pytest
-from lesson_files import load, stdout
+from lesson_files import load
 from scipy import special, stats
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "06_implementation_details.ipynb"
@@ -38,15 +38,11 @@ def _load() -> dict:
 
 
 def cell(cell_id: str) -> dict:
-    cells = [c for c in _load()["cells"] if c.get("id") == cell_id]
-    assert len(cells) == 1, f"the lesson has no single cell with id {cell_id!r}"
-    return cells[0]
+    return lesson_files.cell(_load(), cell_id)
 
 
 def printed(cell_id: str) -> str:
-    text = stdout(cell(cell_id))
-    assert text, f"cell {cell_id!r} prints nothing"
-    return text
+    return lesson_files.printed(_load(), cell_id)
 
 
 def markdown() -> str:
@@ -126,7 +122,7 @@ TIMED = "timing"
 
 
 def test_every_printing_cell_is_checked():
-    printing = {c.get("id") for c in _load()["cells"] if c["cell_type"] == "code" and stdout(c)}
+    printing = lesson_files.printing_cells(_load())
     assert printing == CHECKED | {TIMED}
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import lesson_files
 import numpy as np
 import pytest
-from lesson_files import load, stdout
+from lesson_files import load
 from scipy import optimize, special, stats
 from sklearn import datasets as skdata
 from sklearn.metrics import accuracy_score, log_loss, mean_absolute_error, mean_squared_error
@@ -52,11 +52,7 @@ def _load() -> dict:
 
 
 def printed(cell_id: str) -> str:
-    cells = [c for c in _load()["cells"] if c.get("id") == cell_id]
-    assert len(cells) == 1, f"the lesson has no single cell with id {cell_id!r}"
-    text = stdout(cells[0])
-    assert text, f"cell {cell_id!r} prints nothing"
-    return text
+    return lesson_files.printed(_load(), cell_id)
 
 
 def assert_numbers(cell_id: str, expected: list) -> None:
@@ -99,7 +95,7 @@ CHECKED = {
 
 
 def test_every_printing_cell_is_checked():
-    printing = {c.get("id") for c in _load()["cells"] if c["cell_type"] == "code" and stdout(c)}
+    printing = lesson_files.printing_cells(_load())
     assert printing == CHECKED
 
 
