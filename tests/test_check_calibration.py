@@ -5,12 +5,12 @@ The learner functions below are what a learner writes between the nbgrader marke
 
 from __future__ import annotations
 
-import doctest
 import math
 import re
 
 import numpy as np
 import pytest
+from check_helpers import assert_passes, passing_examples, run
 from scipy import optimize, special
 
 from lossedu import calibration, check
@@ -248,10 +248,6 @@ SOLUTIONS = {"expected_calibration_error": [ece_solution, ece_with_edges,
                                  calibration.fit_temperature]}
 
 
-def run(name, fn):
-    return getattr(check, name)(fn)
-
-
 # --------------------------------------------------------------------------- the checks
 
 
@@ -259,8 +255,7 @@ def run(name, fn):
                          ids=lambda v: getattr(v, "__name__", v))
 def test_right_solutions_pass(name, fn):
     feedback = run(name, fn)
-    assert feedback.passed, feedback.message
-    assert re.fullmatch(rf"✅ Correct — {name}: passes \d+ checks \([^\n]+\)\.", feedback.message)
+    assert_passes(feedback, name)
 
 
 @pytest.mark.parametrize("name, mistake, keyword", MISTAKES,
@@ -339,8 +334,7 @@ def test_the_stub_is_not_done_yet():
 
 @pytest.mark.parametrize("name", list(SOLUTIONS))
 def test_docstrings_show_lossedu_not_a_solution(name):
-    examples = doctest.DocTestParser().get_examples(getattr(check, name).__doc__)
-    passing = [e.source.split("#")[0].strip() for e in examples if e.want.startswith("✅")]
+    passing = passing_examples(name)
     assert passing == [f"{name}(calibration.{name})"]
 
 

@@ -13,6 +13,7 @@ import re
 import mpmath
 import numpy as np
 import pytest
+from check_helpers import assert_passes, passing_examples, run
 
 from lossedu import check
 from lossedu.check import _questions
@@ -182,10 +183,6 @@ MISTAKES = [
 ]
 
 
-def run(name, fn):
-    return getattr(check, name)(fn)
-
-
 def assert_fails_with(feedback, name: str, keyword: str) -> None:
     message = feedback.message
     assert not feedback.passed, message
@@ -198,8 +195,7 @@ def assert_fails_with(feedback, name: str, keyword: str) -> None:
 @pytest.mark.parametrize("name", list(SOLUTIONS))
 def test_the_correct_solution_passes(name):
     feedback = run(name, SOLUTIONS[name])
-    assert feedback.passed, feedback.message
-    assert re.fullmatch(rf"✅ Correct — {name}: passes \d+ checks \([^\n]+\)\.", feedback.message)
+    assert_passes(feedback, name)
 
 
 @pytest.mark.parametrize(("name", "fn"), ALTERNATIVES)
@@ -287,10 +283,7 @@ def test_the_stub_of_a_student_copy_is_not_done_yet():
 
 @pytest.mark.parametrize("name", list(SOLUTIONS))
 def test_no_docstring_shows_a_numpy_solution(name):
-    import doctest
-
-    examples = doctest.DocTestParser().get_examples(getattr(check, name).__doc__)
-    passing = [e.source.split("#")[0].strip() for e in examples if e.want.startswith("✅")]
+    passing = passing_examples(name)
     assert passing
     for code in passing:
         assert re.fullmatch(rf"{name}\(((lambda [^:]+: )?functional\.\S.*)\)", code), code
