@@ -6,6 +6,8 @@ import doctest
 import re
 from typing import Any
 
+import numpy as np
+
 from lossedu import check
 
 
@@ -35,3 +37,23 @@ def passing_examples(name: str) -> list[str]:
     """The code (comment cut off) of the examples in ``check.<name>``'s docstring that pass."""
     examples = doctest.DocTestParser().get_examples(getattr(check, name).__doc__)
     return [e.source.split("#")[0].strip() for e in examples if e.want.startswith("✅")]
+
+
+def expected_outputs(name: str, solution: Any) -> list[np.ndarray]:
+    """Every result of the correct ``solution`` during ``check.<name>``: the expected arrays."""
+    outputs: list[np.ndarray] = []
+
+    def recording(*args):
+        out = np.asarray(solution(*args))
+        outputs.append(out)
+        return out
+
+    assert run(name, recording).passed
+    return outputs
+
+
+def renderings(arr: np.ndarray) -> set[str]:
+    """Ways a message could print an array (a message must show none of an expected one)."""
+    texts = {str(arr.tolist()), repr(arr), np.array2string(arr, separator=", ")}
+    texts |= {check._fmt(arr, digits) for digits in (3, 4, 6, 8, 17)}
+    return {t for t in texts if len(t) > 4}

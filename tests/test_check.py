@@ -21,7 +21,7 @@ from typing import Any
 import check_helpers
 import numpy as np
 import pytest
-from check_helpers import run
+from check_helpers import renderings, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special, stats
@@ -591,24 +591,7 @@ MISTAKES = [
 
 
 def expected_outputs(name: str) -> list[np.ndarray]:
-    """Every result of the correct solution during a check: the expected arrays."""
-    outputs = []
-    solution = SOLUTIONS[name]
-
-    def recording(*args):
-        out = np.asarray(solution(*args))
-        outputs.append(out)
-        return out
-
-    assert run(name, recording).passed
-    return outputs
-
-
-def renderings(arr: np.ndarray) -> set[str]:
-    """Ways a message could print an array."""
-    texts = {str(arr.tolist()), repr(arr), np.array2string(arr, separator=", ")}
-    texts |= {check._fmt(arr, digits) for digits in (3, 4, 6, 8, 17)}
-    return {t for t in texts if len(t) > 4}
+    return check_helpers.expected_outputs(name, SOLUTIONS[name])
 
 
 def assert_fails_with(feedback: check.Feedback, name: str, keyword: str) -> None:

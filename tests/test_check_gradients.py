@@ -18,7 +18,7 @@ import check_helpers
 import mpmath
 import numpy as np
 import pytest
-from check_helpers import assert_passes, run
+from check_helpers import assert_passes, renderings, run
 from scipy import optimize, special, stats
 
 from lossedu import check
@@ -367,12 +367,6 @@ def expected_outputs(name: str) -> list[np.ndarray]:
 
     assert run(name, recording).passed
     return outputs
-
-
-def renderings(arr: np.ndarray) -> set[str]:
-    texts = {str(arr.tolist()), repr(arr), np.array2string(arr, separator=", ")}
-    texts |= {check._fmt(arr, digits) for digits in (3, 4, 6, 8, 17)}
-    return {t for t in texts if len(t) > 4}
 
 
 @pytest.mark.parametrize("name", list(SOLUTIONS))

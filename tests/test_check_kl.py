@@ -18,7 +18,7 @@ import check_helpers
 import mpmath
 import numpy as np
 import pytest
-from check_helpers import assert_passes, passing_examples, run
+from check_helpers import assert_passes, passing_examples, renderings, run
 from scipy import special, stats
 
 from lossedu import check, info
@@ -243,23 +243,7 @@ def test_the_sign_message_names_the_dog_slip():
 
 
 def expected_outputs(name: str) -> list[np.ndarray]:
-    """Every result of the correct solution during a check: the expected arrays."""
-    outputs: list[np.ndarray] = []
-    solution = SOLUTIONS[name]
-
-    def recording(*args):
-        out = np.asarray(solution(*args))
-        outputs.append(out)
-        return out
-
-    assert run(name, recording).passed
-    return outputs
-
-
-def renderings(arr: np.ndarray) -> set[str]:
-    texts = {str(arr.tolist()), repr(arr), np.array2string(arr, separator=", ")}
-    texts |= {check._fmt(arr, digits) for digits in (3, 4, 6, 8, 17)}
-    return {t for t in texts if len(t) > 4}
+    return check_helpers.expected_outputs(name, SOLUTIONS[name])
 
 
 @pytest.mark.parametrize("name", list(SOLUTIONS))
