@@ -188,26 +188,30 @@ def _shift_and_log_sum_exp(
     scratch = np.empty((rows, width), dtype=x2.dtype)  # exp(x − a) of a block of rows
     scratch[:, c:] = 0  # the padding of the last segment adds nothing to a sum
     row_at, scratch_row_at = np.arange(rows) * c, np.arange(rows) * width  # flat indices
-    with np.errstate(invalid="ignore", over="ignore"):  # bad rows are the caller's to report
-        if long_rows:
-            np.setbufsize(16)  # too small to be used (see _SEGMENT_BYTES); errstate restores it
-        for start in range(0, n, rows):
-            block, a = x2[start : start + rows], shift[start : start + rows]
-            b = len(block)
-            if cols is None:
-                k = np.argmax(block, axis=1)  # this pass brings the block into the cache
-            else:
-                k = cols[start : start + rows]
-                if not long_rows:  # bring it into the cache first (see _SEGMENT_BYTES)
-                    block = scratch[:b]  # (width == c)
-                    np.copyto(block, x2[start : start + rows])
-            np.take(block, row_at[:b] + k, out=a)
-            e = scratch[:b, :c]
-            np.subtract(block, a[:, None], out=e)
-            np.exp(e, out=e)
-            scratch[:b].reshape(-1)[scratch_row_at[:b] + k] = 0  # exp(0) = 1, back in log1p
-            _row_sums(scratch[:b], segments, out=log_s[start : start + b])
-        np.log1p(log_s, out=log_s)
+    bufsize = np.getbufsize()
+    try:
+        with np.errstate(invalid="ignore", over="ignore"):  # bad rows are the caller's to report
+            if long_rows:
+                np.setbufsize(16)  # too small to be used (see _SEGMENT_BYTES)
+            for start in range(0, n, rows):
+                block, a = x2[start : start + rows], shift[start : start + rows]
+                b = len(block)
+                if cols is None:
+                    k = np.argmax(block, axis=1)  # this pass brings the block into the cache
+                else:
+                    k = cols[start : start + rows]
+                    if not long_rows:  # bring it into the cache first (see _SEGMENT_BYTES)
+                        block = scratch[:b]  # (width == c)
+                        np.copyto(block, x2[start : start + rows])
+                np.take(block, row_at[:b] + k, out=a)
+                e = scratch[:b, :c]
+                np.subtract(block, a[:, None], out=e)
+                np.exp(e, out=e)
+                scratch[:b].reshape(-1)[scratch_row_at[:b] + k] = 0  # exp(0) = 1, back in log1p
+                _row_sums(scratch[:b], segments, out=log_s[start : start + b])
+            np.log1p(log_s, out=log_s)
+    finally:
+        np.setbufsize(bufsize)  # the caller's buffer size, whatever happened
     return shift, log_s
 
 
@@ -956,6 +960,11 @@ def generalized_cross_entropy(
     """
     q = _gce_args(q, ignore_index, reduction, limit="q → 0 is cross_entropy")
     x = _class_input(input)
+    if np.asarray(target).dtype.kind == "f":
+        raise TypeError(
+            "generalized_cross_entropy takes integer class indices as target, "
+            f"not floats ({np.asarray(target).dtype}): it has no form for class probabilities"
+        )
     t = _class_target(target, x, ignore_index)
     axis = _class_axis(x)
     keep = t != ignore_index

@@ -464,4 +464,9 @@ class SoftmaxRegression:
         """
         predicted = self.predict(X)
         labels = _class_indices(y, predicted.shape[0])
+        if (labels >= len(self.classes_)).any():
+            raise ValueError(
+                f"y holds class {int(labels.max())}, but the model was fitted on "
+                f"{len(self.classes_)} classes (0..{len(self.classes_) - 1})"
+            )
         return float(np.mean(predicted == labels))

@@ -595,7 +595,9 @@ def expected_outputs(name: str) -> list[np.ndarray]:
 
 
 def assert_fails_with(feedback: check.Feedback, name: str, keyword: str) -> None:
-    check_helpers.assert_fails_with(feedback, name, keyword, module="check.py")
+    module = getattr(check, name, None)
+    file = module.__module__.rsplit(".", 1)[1] + ".py" if module else "_questions.py"
+    check_helpers.assert_fails_with(feedback, name, keyword, module=file)
     assert repr(feedback) == str(feedback) == feedback.message
 
 

@@ -525,6 +525,11 @@ BAD = {
         False,
         "a 'BEGIN HIDDEN TESTS' region in a cell that is not an autograded test cell",
     ),
+    "an answer written out": (
+        'check.answer("02.fair_coin_bits", 1)',
+        False,
+        "writes its answer outside the solution markers",
+    ),
 }
 
 

@@ -213,3 +213,8 @@ def test_gradient_matches_torch_autograd(torch, rng):
                                rtol=1e-10, atol=1e-14)
     assert F.generalized_cross_entropy(z, t) == pytest.approx(((1 - p**0.7) / 0.7).mean().item(),
                                                               rel=1e-12)
+
+
+def test_probability_targets_are_refused_by_name():
+    with pytest.raises(TypeError, match="takes integer class indices as target, not floats"):
+        F.generalized_cross_entropy(np.zeros((1, 2)), np.array([[0.5, 0.5]]))

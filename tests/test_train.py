@@ -498,3 +498,9 @@ def test_fit_uses_one_blas_thread_and_gives_the_threads_back(monkeypatch):
     monkeypatch.setitem(sys.modules, "threadpoolctl", None)
     plain = SoftmaxRegression(steps=3).fit(X3, Y3)
     assert np.array_equal(plain.coef_, limited.coef_)
+
+
+def test_score_refuses_a_class_the_model_never_saw():
+    model = SoftmaxRegression(steps=5).fit(np.eye(2), np.array([0, 1]))
+    with pytest.raises(ValueError, match=r"y holds class 5, but the model was fitted on 2 classes"):
+        model.score(np.eye(2), np.array([5, 1]))

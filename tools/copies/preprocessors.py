@@ -189,12 +189,10 @@ class CheckCourseCells(NbGraderPreprocessor):
             self._check_live(cell, regions, resources, index)
             if cell.cell_type == "code" and (tree := parse(cell.source)) is not None:
                 for call in answers_written_out(tree):
-                    self.log.warning(
-                        "%s: %s writes its answer outside the solution markers, so a student "
-                        "copy carries it; put the answer in a solution function and pass the "
-                        "function's name.",
-                        where(resources, index, cell),
-                        call,
+                    raise CopyError(
+                        f"{where(resources, index, cell)}: {call} writes its answer outside the "
+                        "solution markers, so a student copy would carry it; put the answer in a "
+                        "solution function and pass the function's name."
                     )
         return nb, resources
 
