@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from scipy.optimize import minimize_scalar
+from references import ece_loop, scipy_temperature
 from scipy.special import log_softmax as scipy_log_softmax
 from scipy.special import softmax as scipy_softmax
 
@@ -34,12 +34,6 @@ def loop_reliability(probs, labels, n_bins):
     return mean_conf, accuracy, count
 
 
-def loop_ece(probs, labels, n_bins):
-    mean_conf, accuracy, count = loop_reliability(probs, labels, n_bins)
-    n = len(labels)
-    return sum(c / n * abs(a - m) for m, a, c in zip(mean_conf, accuracy, count, strict=True) if c)
-
-
 def random_case(rng, n=400, c=5, sharpness=3.0):
     """Logits of a model that is right most of the time, probabilities, labels."""
     labels = rng.integers(0, c, size=n)
@@ -61,7 +55,7 @@ def test_ece_and_bins_equal_a_plain_loop(rng, n_bins, sharpness):
     np.testing.assert_allclose(r.confidence, mean_conf, rtol=1e-12)  # NaN where NaN
     np.testing.assert_allclose(r.accuracy, accuracy, rtol=1e-12)
     ece = calibration.expected_calibration_error(probs, labels, n_bins=n_bins)
-    assert ece == pytest.approx(loop_ece(probs, labels, n_bins), rel=1e-12, abs=1e-15)
+    assert ece == pytest.approx(ece_loop(probs, labels, n_bins), rel=1e-12, abs=1e-15)
 
 
 def test_ece_is_the_weighted_gap_of_the_reliability_bins(rng):
@@ -76,7 +70,7 @@ def test_float32_probabilities(rng):
     _, probs, labels = random_case(rng)
     p32 = probs.astype(np.float32)
     ece = calibration.expected_calibration_error(p32, labels)
-    assert ece == pytest.approx(loop_ece(p32, labels, 15), rel=1e-12)
+    assert ece == pytest.approx(ece_loop(p32, labels, 15), rel=1e-12)
 
 
 @pytest.mark.parametrize("n_bins", [1, 7, 15])
@@ -144,19 +138,6 @@ def test_a_tie_predicts_the_first_class():
 # ------------------------------------------------------------------ temperature
 
 
-def scipy_temperature(logits, labels):
-    """minimize_scalar (Brent) of the NLL over log T, with SciPy's log_softmax."""
-
-    rows = np.arange(len(labels))
-
-    def nll(log_t):
-        return -np.mean(scipy_log_softmax(logits / np.exp(log_t), axis=1)[rows, labels])
-
-    res = minimize_scalar(nll, bracket=(-3.0, 3.0), options={"xtol": 1e-12})
-    assert res.success
-    return float(np.exp(res.x))
-
-
 @pytest.mark.parametrize("sharpness", [0.3, 1.0, 3.0, 10.0])
 def test_fitted_temperature_equals_scipys_minimiser(rng, sharpness):
     logits, _, labels = random_case(rng, sharpness=sharpness)
@@ -207,7 +188,7 @@ def test_temperature_scaling_repairs_an_overconfident_model_on_digits():
     ece_before = calibration.expected_calibration_error(before, y_te)
     ece_after = calibration.expected_calibration_error(after, y_te)
     assert ece_after < ece_before
-    assert ece_after == pytest.approx(loop_ece(after, y_te, 15), rel=1e-12)
+    assert ece_after == pytest.approx(ece_loop(after, y_te, 15), rel=1e-12)
 
 
 def test_separable_data_have_no_temperature():

@@ -21,6 +21,7 @@ import mpmath
 import numpy as np
 import pytest
 from lesson_files import load
+from references import overflow_at
 from scipy import special, stats
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "06_implementation_details.ipynb"
@@ -166,12 +167,6 @@ def test_the_limits_of_float64_and_float32():
             expected += [f(v), f(mpmath.log(v))]
     assert_numbers("limits", expected)
     assert f(edges("float64")[2]) == 2.0**-1074 == float(np.finfo(np.float64).smallest_subnormal)
-
-
-def overflow_at(fmt: str) -> mpmath.mpf:
-    """exp(x) rounds to inf exactly when exp(x) >= largest + half its ulp."""
-    p, emax, _ = FORMATS[fmt]
-    return mpmath.log(mpmath.mpf(2) ** (emax + 1) - mpmath.mpf(2) ** (emax - p))
 
 
 def last_finite(fmt: str) -> np.floating:

@@ -31,7 +31,8 @@ import lesson_files
 import numpy as np
 import pytest
 from lesson_files import load
-from scipy import optimize, special, stats
+from references import ece_loop, scipy_temperature
+from scipy import special, stats
 from sklearn import datasets as skdata
 from sklearn.metrics import accuracy_score, log_loss, mean_absolute_error, mean_squared_error
 from sklearn.preprocessing import StandardScaler
@@ -168,26 +169,6 @@ def probs(X, W, b):
     return special.softmax(logits(X, W, b), axis=1)
 
 
-def best_temperature(z: np.ndarray, y: np.ndarray) -> float:
-    def nll(t):
-        return log_loss(y, special.softmax(z / t, axis=1), labels=np.arange(z.shape[1]))
-
-    res = optimize.minimize_scalar(nll, bounds=(0.05, 10.0), method="bounded",
-                                   options={"xatol": 1e-9})
-    return float(res.x)
-
-
-def ece_loop(p: np.ndarray, y: np.ndarray, n_bins: int = 15) -> float:
-    conf, pred = p.max(axis=1), p.argmax(axis=1)
-    total = 0.0
-    for b in range(n_bins):
-        rows = (conf > b / n_bins) & (conf <= (b + 1) / n_bins)
-        if rows.any():
-            acc = np.mean(pred[rows] == y[rows])
-            total += rows.sum() / len(y) * abs(acc - np.mean(conf[rows]))
-    return total
-
-
 def bin_counts(p: np.ndarray, n_bins: int = 15) -> list[int]:
     conf = p.max(axis=1)
     return [int(np.sum((conf > b / n_bins) & (conf <= (b + 1) / n_bins))) for b in range(n_bins)]
@@ -223,7 +204,7 @@ def digits():
 def digits_calibration():
     _, (_, X_val, X_test), (_, y_val, y_test), Ws, bs = digits()
     z_val, z_test = logits(X_val, Ws[-1], bs[-1]), logits(X_test, Ws[-1], bs[-1])
-    T = best_temperature(z_val, y_val)
+    T = scipy_temperature(z_val, y_val)
     return z_val, z_test, y_val, y_test, T
 
 
@@ -460,7 +441,7 @@ def test_one_flower_decides_the_iris_temperature():
     wrong = np.flatnonzero(z.argmax(axis=1) != y_val)
     assert wrong.tolist() == [23]
     q_wrong = special.softmax(z[wrong], axis=1)[0]
-    T = best_temperature(z, y_val)
+    T = scipy_temperature(z, y_val)
     keep = np.arange(len(y_val)) != wrong[0]
     nll = [-special.log_softmax(z[keep] / t, axis=1)[np.arange(keep.sum()), y_val[keep]].mean()
            for t in np.geomspace(0.05, 10, 50)]
@@ -498,7 +479,7 @@ def test_digits_step_table():
         q_train, q_test = probs(X_train, Ws[t], bs[t]), probs(X_test, Ws[t], bs[t])
         expected += [t, log_loss(y_train, q_train), log_loss(y_test, q_test),
                      accuracy_score(y_test, q_test.argmax(axis=1)), q_test.max(axis=1).mean(),
-                     best_temperature(logits(X_val, Ws[t], bs[t]), y_val)]
+                     scipy_temperature(logits(X_val, Ws[t], bs[t]), y_val)]
     assert_numbers("digits-steps", expected)
 
 
@@ -671,7 +652,7 @@ def test_markdown_claims_about_the_iris_temperature():
     z = logits(X_val, Ws[-1], bs[-1])
     q = special.softmax(z[23], axis=0)
     assert f"(a near tie, {q[1]:.2f} against {q[2]:.2f})" in text
-    assert f"the fitted temperature is {best_temperature(z, y_val):.2f}" in text
+    assert f"the fitted temperature is {scipy_temperature(z, y_val):.2f}" in text
 
 
 def test_markdown_claims_about_the_digits():
@@ -695,7 +676,7 @@ def test_markdown_claims_about_the_digits():
     nll = -np.log(q_test[:, np.arange(len(y_test)), y_test]).mean(axis=1)
     assert f"The test NLL is lowest at step {int(nll.argmin())} and rises after it" in text
     assert np.all(np.diff(nll[int(nll.argmin()):]) > 0)
-    temps = {t: best_temperature(logits(X_val, Ws[t], bs[t]), y_val)
+    temps = {t: scipy_temperature(logits(X_val, Ws[t], bs[t]), y_val)
              for t in (205, 210, 300, 500, 700, 1000)}
     assert temps[205] < 1 < min(temps[t] for t in (210, 300, 500, 700, 1000))
     assert "crosses 1 near step 210 and stays above it" in text
@@ -709,7 +690,7 @@ def test_markdown_claims_about_the_digits():
     assert f"($\\|W\\|$ is {norm[first]:.1f} at step {first} and {norm[1000]:.1f} at step 1,000)" \
         in text and f"(from step {first})" in text
     assert norm[1000] / norm[first] < 1.35 and "grows its weights only slowly" in text  # +30 %
-    assert "(weights of about 0.01)" in text and best_temperature(
+    assert "(weights of about 0.01)" in text and scipy_temperature(
         logits(X_val, Ws[10], bs[10]), y_val) < 1
 
 
@@ -733,7 +714,7 @@ def test_markdown_claims_about_temperature_scaling():
     reach = int(np.sum(np.array(chance_ece_draws()[0]) >= ece[0]))
     assert f"{reach} of the 200 simulated label sets reach {ece[0]:.4f}" in text
     # the explorer's prose: the test NLL's minimum is near the fitted T, the top bin empties
-    assert abs(best_temperature(z_test, y_test) - T) < 0.05
+    assert abs(scipy_temperature(z_test, y_test) - T) < 0.05
     tops = [bin_counts(special.softmax(z_test / t, axis=1))[-1] for t in np.arange(1, 3.01, 0.1)]
     assert np.all(np.diff(tops) <= 0) and tops[-1] < tops[0]
     assert f"$T = {T:.2f}$" in text

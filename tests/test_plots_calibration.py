@@ -8,28 +8,12 @@ import math
 
 import numpy as np
 import pytest
-from scipy import optimize, special
+from references import ece_loop, scipy_temperature
+from scipy import special
 from sklearn.metrics import accuracy_score, log_loss
 
 from lossedu import plots
 from lossedu.train import SoftmaxRegression
-
-
-def ece_loop(p, y, n_bins=15):
-    conf, pred = p.max(axis=1), p.argmax(axis=1)
-    total = 0.0
-    for b in range(n_bins):
-        rows = (conf > b / n_bins) & (conf <= (b + 1) / n_bins)
-        if rows.any():
-            total += rows.sum() / len(y) * abs(np.mean(pred[rows] == y[rows]) - conf[rows].mean())
-    return total
-
-
-def best_temperature(z, y):
-    res = optimize.minimize_scalar(
-        lambda t: log_loss(y, special.softmax(z / t, axis=1), labels=np.arange(z.shape[1])),
-        bounds=(0.05, 20), method="bounded", options={"xatol": 1e-10})
-    return res.x
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +91,7 @@ def test_fitted_temperatures_and_the_figure(model, data):
     h = model.history_
     temps = plots.calibration.fitted_temperatures(h, X_test, y_test, [5, 60])
     for t, value in zip([5, 60], temps, strict=True):
-        assert value == pytest.approx(best_temperature(X_test @ h.coef[t].T + h.intercept[t],
+        assert value == pytest.approx(scipy_temperature(X_test @ h.coef[t].T + h.intercept[t],
                                                        y_test), rel=1e-6)
     fig, artists = plots.calibration_over_training(h, (X, y), (X_test, y_test),
                                                    (X_test, y_test), n_checkpoints=6)

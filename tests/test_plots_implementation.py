@@ -14,6 +14,7 @@ import mpmath
 import numpy as np
 import pytest
 from matplotlib.colors import to_hex
+from references import overflow_at
 
 from lossedu import functional as F
 from lossedu import plots
@@ -21,12 +22,6 @@ from lossedu.plots import implementation as impl
 
 mpmath.mp.dps = 50
 BITS = {"float64": (1024, 53, 1074), "float32": (128, 24, 149)}  # max exponent, digits, subnormal
-
-
-def overflow_at(dtype: str) -> mpmath.mpf:
-    """exp(x) is inf exactly when x >= ln(2^E − 2^(E − p − 1)) (max float + half its ulp)."""
-    e, p, _ = BITS[dtype]
-    return mpmath.log(mpmath.mpf(2) ** e - mpmath.mpf(2) ** (e - p - 1))
 
 
 def floats_around(x: mpmath.mpf, dtype: str) -> tuple[float, float]:

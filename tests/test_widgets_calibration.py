@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 from lesson_files import load, stdout
 from PIL import Image
-from scipy import optimize, special
+from references import ece_loop, scipy_temperature
+from scipy import special
 from sklearn.metrics import accuracy_score, log_loss
 
 from lossedu import widgets
@@ -22,16 +23,6 @@ from lossedu.widgets import calibration as wcal
 
 PNG = b"\x89PNG\r\n\x1a\n"
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "07_capstone.ipynb"
-
-
-def ece_loop(p, y, n_bins=15):
-    conf, pred = p.max(axis=1), p.argmax(axis=1)
-    total = 0.0
-    for b in range(n_bins):
-        rows = (conf > b / n_bins) & (conf <= (b + 1) / n_bins)
-        if rows.any():
-            total += rows.sum() / len(y) * abs(np.mean(pred[rows] == y[rows]) - conf[rows].mean())
-    return total
 
 
 def text(ex) -> list[str]:
@@ -82,8 +73,7 @@ def test_readout_is_the_independent_numbers(explorer, T):
         assert number("and NLL =", second) == pytest.approx(log_loss(y, q1), abs=5e-5)
         assert number("(mean confidence", second) == pytest.approx(q1.max(axis=1).mean(),
                                                                   abs=5e-5)
-    fitted = optimize.minimize_scalar(lambda t: log_loss(y_val, special.softmax(z_val / t, axis=1)),
-                                      bounds=(0.1, 10), method="bounded").x
+    fitted = scipy_temperature(z_val, y_val)
     assert number("validation rows:", second) == pytest.approx(fitted, abs=0.005)
     word = "flattens" if T > 1 else "sharpens" if T < 1 else "is the model as trained"
     assert word in second and "the accuracy is the same at every T" in second
