@@ -26,7 +26,6 @@ FACTORIES = {
     "overflow": (widgets.overflow_explorer, ["a", "dtype"]),
     "focal": (widgets.focal_loss_explorer, ["gamma", "p_t"]),
 }
-BITS = {"float64": (1024, 53), "float32": (128, 24)}
 TYPES = {"float64": np.float64, "float32": np.float32}
 
 
